@@ -1,0 +1,2 @@
+/** Package io.github.qemudbus.examples. */
+package io.github.qemudbus.examples;

@@ -1,0 +1,2 @@
+/** Package io.github.qemudbus.display. */
+package io.github.qemudbus.display;

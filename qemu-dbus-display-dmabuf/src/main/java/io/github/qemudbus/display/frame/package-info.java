@@ -1,0 +1,2 @@
+/** Package io.github.qemudbus.display.frame. */
+package io.github.qemudbus.display.frame;

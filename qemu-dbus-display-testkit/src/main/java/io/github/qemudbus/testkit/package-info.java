@@ -1,0 +1,2 @@
+/** Package io.github.qemudbus.testkit. */
+package io.github.qemudbus.testkit;

@@ -1,0 +1,2 @@
+/** Package io.github.qemudbus.webrtc. */
+package io.github.qemudbus.webrtc;
