@@ -1,0 +1,12 @@
+package io.github.qemudbus.examples;
+
+import java.util.Map;
+
+/** Commands that need the frame and bridge modules; registered here to keep Main short. */
+final class ExtraCommands {
+    private ExtraCommands() {
+    }
+
+    static void register(Map<String, Main.Command> m) {
+    }
+}

@@ -1,0 +1,110 @@
+package io.github.qemudbus.display;
+
+import java.util.List;
+
+/**
+ * A console's keyboard ({@code org.qemu.Display1.Keyboard} on
+ * {@code /org/qemu/Display1/Console_<id>}). Keys are QEMU key numbers ("qnum": XT set-1
+ * scancodes, E0-prefixed keys as {@code 0x80 | code}); {@link KeyCodes} maps W3C
+ * {@code KeyboardEvent.code} names to them. What character a key produces is up to the
+ * guest's keyboard layout.
+ */
+public final class Keyboard {
+    /** Scroll Lock bit of {@link #modifiers()}. */
+    public static final int MODIFIER_SCROLL = 1;
+    /** Num Lock bit of {@link #modifiers()}. */
+    public static final int MODIFIER_NUM = 2;
+    /** Caps Lock bit of {@link #modifiers()}. */
+    public static final int MODIFIER_CAPS = 4;
+
+    private final Console console;
+    private final io.github.qemudbus.display.dbus.Keyboard proxy;
+
+    Keyboard(Console console, io.github.qemudbus.display.dbus.Keyboard proxy) {
+        this.console = console;
+        this.proxy = proxy;
+    }
+
+    private static int check(int qnum) {
+        if (qnum <= 0 || qnum > 0xff) {
+            throw new IllegalArgumentException("qnum out of range 1..255: " + qnum);
+        }
+        return qnum;
+    }
+
+    /**
+     * Presses a key.
+     *
+     * @param qnum QEMU key number
+     */
+    public void press(int qnum) {
+        check(qnum);
+        try {
+            proxy.Press(QemuDisplay.u32(qnum));
+        } catch (RuntimeException e) {
+            throw DBusErrors.map(e, "Keyboard.Press on console " + console.id());
+        }
+    }
+
+    /**
+     * Releases a key.
+     *
+     * @param qnum QEMU key number
+     */
+    public void release(int qnum) {
+        check(qnum);
+        try {
+            proxy.Release(QemuDisplay.u32(qnum));
+        } catch (RuntimeException e) {
+            throw DBusErrors.map(e, "Keyboard.Release on console " + console.id());
+        }
+    }
+
+    /**
+     * Presses and releases the key named by a W3C {@code KeyboardEvent.code}.
+     *
+     * @param code for example {@code "Enter"} or {@code "KeyA"}
+     * @throws IllegalArgumentException for an unknown code
+     */
+    public void tap(String code) {
+        int q = qnumOf(code);
+        press(q);
+        release(q);
+    }
+
+    /**
+     * Types text as a US-layout keyboard would (shift held where needed).
+     *
+     * @param text printable ASCII, newline, tab or backspace
+     * @throws IllegalArgumentException for a character a US keyboard cannot type
+     */
+    public void type(String text) {
+        List<KeyStroke> strokes = KeyCodes.usLayout(text);
+        int shift = qnumOf("ShiftLeft");
+        for (KeyStroke s : strokes) {
+            if (s.shift()) {
+                press(shift);
+            }
+            try {
+                tap(s.code());
+            } finally {
+                if (s.shift()) {
+                    release(shift);
+                }
+            }
+        }
+    }
+
+    /**
+     * The lock keys' state as QEMU last saw it ({@code Modifiers} property).
+     *
+     * @return a bit set of {@link #MODIFIER_SCROLL}, {@link #MODIFIER_NUM}, {@link #MODIFIER_CAPS}
+     */
+    public int modifiers() {
+        return console.display().props(console.path(), "org.qemu.Display1.Keyboard").integer("Modifiers");
+    }
+
+    private static int qnumOf(String code) {
+        return KeyCodes.qnum(code).orElseThrow(() -> new IllegalArgumentException("unknown key code: " + code));
+    }
+}

@@ -1,0 +1,124 @@
+package io.github.qemudbus.display;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A listener registered on a console: owns the peer-to-peer link QEMU calls it on.
+ * Closing it ends the link (QEMU notices and stops sending). QEMU keeps no state we need to
+ * undo: a new registration starts afresh, which is how a frame source changes what it
+ * advertises.
+ */
+public final class ListenerRegistration implements AutoCloseable {
+    private final ListenerConnection link;
+    private final Set<ListenerFeature> features;
+    private final QemuDisplay display;
+
+    ListenerRegistration(ListenerConnection link, Set<ListenerFeature> features, QemuDisplay display) {
+        this.link = link;
+        this.features = Set.copyOf(features);
+        this.display = display;
+    }
+
+    /**
+     * Serves a listener on a unix socket path where a peer playing QEMU's side waits (a test
+     * peer, a proxy). The peer must act as QEMU does: D-Bus authentication server, then calls
+     * on {@code /org/qemu/Display1/Listener}.
+     *
+     * @param peerSocket the peer's listening socket
+     * @param listener the callbacks
+     * @param features what to advertise
+     * @param timeoutMillis how long authentication may take
+     * @return the registration
+     * @throws QemuDisplayException when the peer cannot be reached or does not authenticate
+     */
+    public static ListenerRegistration connect(Path peerSocket, ConsoleListener listener,
+            Set<ListenerFeature> features, long timeoutMillis) {
+        EnumSet<ListenerFeature> f = features.isEmpty() ? EnumSet.noneOf(ListenerFeature.class) : EnumSet.copyOf(features);
+        UnixSocket s;
+        try {
+            s = UnixSocket.connect(peerSocket);
+        } catch (IOException e) {
+            throw new QemuDisplayException("cannot reach listener peer: " + e.getMessage(), null, e);
+        }
+        ListenerConnection link = new ListenerConnection(s, listener, f, peerSocket.getFileName().toString());
+        link.start();
+        try {
+            if (!link.awaitAuthenticated(timeoutMillis)) {
+                String why = link.failure();
+                link.close();
+                throw new QemuDisplayException("listener peer did not authenticate: " + why, null, null);
+            }
+        } catch (InterruptedException e) {
+            link.close();
+            Thread.currentThread().interrupt();
+            throw new QemuDisplayException("interrupted", null, e);
+        }
+        return new ListenerRegistration(link, f, null);
+    }
+
+    /**
+     * Whether QEMU is still connected.
+     *
+     * @return false after QEMU went away or after {@link #close()}
+     */
+    public boolean isConnected() {
+        return link.isConnected();
+    }
+
+    /**
+     * The features this listener advertised.
+     *
+     * @return the features
+     */
+    public Set<ListenerFeature> features() {
+        return features;
+    }
+
+    /**
+     * The optional interfaces announced to QEMU in the {@code Interfaces} property.
+     *
+     * @return interface names
+     */
+    public List<String> advertisedInterfaces() {
+        return link.advertisedInterfaces();
+    }
+
+    /**
+     * Method calls QEMU made on this listener so far.
+     *
+     * @return count
+     */
+    public long calls() {
+        return link.calls();
+    }
+
+    /**
+     * Calls that got an error reply so far.
+     *
+     * @return count
+     */
+    public long errorReplies() {
+        return link.errors();
+    }
+
+    /**
+     * Why the link ended, when it ended on its own.
+     *
+     * @return the reason, or null
+     */
+    public String failure() {
+        return link.failure();
+    }
+
+    @Override
+    public void close() {
+        if (display != null) {
+            display.disown(this);
+        }
+        link.close();
+    }
+}
