@@ -14,8 +14,8 @@ import org.freedesktop.dbus.exceptions.DBusExecutionException;
  * {@code org.freedesktop.DBus.Error.X} as {@code org.freedesktop.dbus.errors.X}); if one
  * exists and extends {@link DBusExecutionException}, it throws an instance of it, otherwise a
  * plain {@code DBusExecutionException}. The message is the reply's text; the error name is
- * <em>not</em> stored: {@link DBusExecutionException#setType(String)} does nothing and
- * {@link DBusExecutionException#getType()} returns the Java class name. So the name is
+ * <em>not</em> stored: {@code setType(String)} does nothing and {@code getType()} (deprecated
+ * for removal) returns the Java class name. So the name is
  * recovered from the class: the classes in {@code org.qemu.Display1.Error} make QEMU's names
  * recoverable, dbus-java's own {@code org.freedesktop.dbus.errors} classes cover the standard
  * names, and any other error name is lost (mapped to a plain {@link QemuDisplayException} with
@@ -88,8 +88,9 @@ final class DBusErrors {
             return q.errorName();
         }
         if (t instanceof DBusExecutionException d) {
-            String type = d.getType(); // the Java class name in dbus-java 5.1.1
-            if (type != null && d.getClass() != DBusExecutionException.class
+            // getType() would give the same (the class name) but is deprecated for removal
+            String type = d.getClass().getName();
+            if (d.getClass() != DBusExecutionException.class
                     && !type.startsWith(DBUS_JAVA_LOCAL)) {
                 String dotted = type.replace('$', '.');
                 if (dotted.startsWith(DBUS_JAVA_ERRORS)) {

@@ -38,6 +38,7 @@ class DBusErrorsTest {
     }
 
     @Test
+    @SuppressWarnings("removal")
     void dbusJavaReportsTheJavaClassNameAsType() {
         // The trap behind the org.qemu.Display1.Error classes: the name is only in the class.
         DBusExecutionException plain = new DBusExecutionException("text");

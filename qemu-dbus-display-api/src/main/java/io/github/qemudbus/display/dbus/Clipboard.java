@@ -73,14 +73,22 @@ public interface Clipboard extends DBusInterface {
      * @param mimes acceptable MIME types, preferred first
      * @return the chosen MIME type and the data
      */
-    RequestReply Request(UInt32 selection, List<String> mimes);
+    RequestReply<String, byte[]> Request(UInt32 selection, List<String> mimes);
 
-    /** The two out-arguments of {@link Clipboard#Request}: {@code (s reply_mime, ay data)}. */
-    final class RequestReply extends Tuple {
+    /**
+     * The two out-arguments of {@link Clipboard#Request}: {@code (s reply_mime, ay data)}.
+     *
+     * <p>Generic only because dbus-java 5.1.1 needs a parameterized {@link Tuple} type to
+     * (de)serialise multiple out-arguments; always used as {@code RequestReply<String, byte[]>}.
+     *
+     * @param <M> {@code String}
+     * @param <D> {@code byte[]}
+     */
+    final class RequestReply<M, D> extends Tuple {
         @Position(0)
-        private final String replyMime;
+        private final M replyMime;
         @Position(1)
-        private final byte[] data;
+        private final D data;
 
         /**
          * Creates a reply.
@@ -88,17 +96,17 @@ public interface Clipboard extends DBusInterface {
          * @param replyMime the MIME type of {@code data}
          * @param data the clipboard content
          */
-        public RequestReply(String replyMime, byte[] data) {
+        public RequestReply(M replyMime, D data) {
             this.replyMime = replyMime;
             this.data = data;
         }
 
         /**
-         * The MIME type QEMU chose.
+         * The MIME type of the data.
          *
          * @return e.g. {@code text/plain;charset=utf-8}
          */
-        public String replyMime() {
+        public M replyMime() {
             return replyMime;
         }
 
@@ -107,7 +115,7 @@ public interface Clipboard extends DBusInterface {
          *
          * @return the bytes
          */
-        public byte[] data() {
+        public D data() {
             return data;
         }
     }
