@@ -1,5 +1,6 @@
 package io.github.qemudbus.display;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,6 +17,9 @@ public final class Keyboard {
     public static final int MODIFIER_NUM = 2;
     /** Caps Lock bit of {@link #modifiers()}. */
     public static final int MODIFIER_CAPS = 4;
+
+    /** Pause after each key event in {@link #type(String)}. */
+    public static final Duration DEFAULT_KEY_INTERVAL = Duration.ofMillis(8);
 
     private final Console console;
     private final io.github.qemudbus.display.dbus.Keyboard proxy;
@@ -73,25 +77,57 @@ public final class Keyboard {
     }
 
     /**
-     * Types text as a US-layout keyboard would (shift held where needed).
+     * Types text as a US-layout keyboard would (shift held where needed), pacing key events
+     * by {@link #DEFAULT_KEY_INTERVAL}.
      *
      * @param text printable ASCII, newline, tab or backspace
      * @throws IllegalArgumentException for a character a US keyboard cannot type
      */
     public void type(String text) {
+        type(text, DEFAULT_KEY_INTERVAL);
+    }
+
+    /**
+     * Types text as a US-layout keyboard would, waiting {@code interval} after each key event.
+     * Pacing matters: QEMU's PS/2 keyboard queues only a few scancodes and drops the rest
+     * when the guest is slow to read them (a busy guest under TCG is).
+     *
+     * @param text printable ASCII, newline, tab or backspace
+     * @param interval pause after every press and release (zero for none)
+     * @throws IllegalArgumentException for a character a US keyboard cannot type
+     */
+    public void type(String text, Duration interval) {
         List<KeyStroke> strokes = KeyCodes.usLayout(text);
         int shift = qnumOf("ShiftLeft");
         for (KeyStroke s : strokes) {
+            int q = qnumOf(s.code());
             if (s.shift()) {
                 press(shift);
+                pause(interval);
             }
             try {
-                tap(s.code());
+                press(q);
+                pause(interval);
+                release(q);
+                pause(interval);
             } finally {
                 if (s.shift()) {
                     release(shift);
+                    pause(interval);
                 }
             }
+        }
+    }
+
+    private static void pause(Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            return;
+        }
+        try {
+            Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QemuDisplayException("interrupted while typing", null, e);
         }
     }
 

@@ -275,7 +275,13 @@ final class ListenerConnection implements AutoCloseable {
             try {
                 WireReader body = new WireReader(in, 0, headerLen, total);
                 List<Object> args = body.readAll(signature);
+                long t0 = System.nanoTime();
                 reply = dispatch(path, iface, member, signature, args, fds);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (ms > 250) {
+                    LOG.warn("listener {}: {} took {} ms to handle; QEMU waits at most 1 s for ScanoutMap and then"
+                            + " drops the shared map for good, and blocks its main loop meanwhile", name, member, ms);
+                }
             } catch (WireFormatException | IllegalArgumentException | ClassCastException
                     | IndexOutOfBoundsException e) {
                 errorName = ERR_INVALID;

@@ -3,9 +3,8 @@ package io.github.qemudbus.display;
 import io.github.qemudbus.display.internal.LibC;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
-import jnr.posix.FileStat;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
 
 /**
  * An owned Unix file descriptor received from QEMU (a shared-memory memfd or a DMA-BUF).
@@ -18,6 +17,8 @@ public final class UnixFd implements AutoCloseable {
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final AtomicInteger OPEN = new AtomicInteger();
+    // struct stat: st_size is at 48 on x86_64 and aarch64; st_mode at 24 and 16 respectively
+    private static final int MODE_OFFSET = "aarch64".equals(System.getProperty("os.arch")) ? 16 : 24;
 
     private final AtomicInteger fd;
 
@@ -84,11 +85,14 @@ public final class UnixFd implements AutoCloseable {
      * @throws IOException when fstat fails
      */
     public Stat stat() throws IOException {
-        FileStat st = Posix.POSIX.fstat(value());
-        if (st == null) {
-            throw new IOException("fstat failed on fd " + value());
+        // Direct fstat(2), no jnr-posix: its first use takes long enough (class generation)
+        // to blow QEMU's 1 s ScanoutMap timeout, which silently ends the map path.
+        Pointer buf = Memory.allocateDirect(LibC.Holder.RUNTIME, 256, true);
+        if (LibC.Holder.LIBC.fstat(value(), buf) != 0) {
+            throw new IOException("fstat failed on fd " + value() + ": " + LibC.Holder.lastError());
         }
-        return new Stat(st.st_size(), (st.mode() & S_IFMT) == S_IFREG, st.mode() & S_IFMT);
+        int mode = buf.getInt(MODE_OFFSET);
+        return new Stat(buf.getLong(48), (mode & S_IFMT) == S_IFREG, mode & S_IFMT);
     }
 
     /**
@@ -125,11 +129,4 @@ public final class UnixFd implements AutoCloseable {
     public record Stat(long size, boolean regularFile, int typeBits) {
     }
 
-    /** jnr-posix, loaded on first use. */
-    static final class Posix {
-        static final POSIX POSIX = POSIXFactory.getNativePOSIX();
-
-        private Posix() {
-        }
-    }
 }

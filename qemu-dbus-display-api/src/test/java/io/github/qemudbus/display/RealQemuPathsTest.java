@@ -60,6 +60,8 @@ class RealQemuPathsTest {
         }
     }
 
+    // Full-surface damage on the copy path arrives as a new Scanout (QEMU 10.0), smaller
+    // damage as Update; the map path always uses UpdateMap.
     private static void checkPaths(QemuDisplay d, QemuFixture qemu) throws Exception {
         Console console = d.console(0);
         Recorder map = new Recorder();
@@ -74,8 +76,10 @@ class RealQemuPathsTest {
         Recorder copy = new Recorder();
         try (ListenerRegistration r = console.registerListener(copy, EnumSet.noneOf(ListenerFeature.class))) {
             RealQemuTest.await("Scanout", 20000, () -> copy.has("Scanout"));
+            int before = copy.calls.size();
             qemu.guest().fill(0xff0000);
-            RealQemuTest.await(() -> "Update, got " + copy.calls, 20000, () -> copy.has("Update"));
+            // QEMU sends a damage that covers the whole surface as a fresh Scanout, else Update
+            RealQemuTest.await(() -> "Update or Scanout, got " + copy.calls, 20000, () -> copy.calls.size() > before);
             assertFalse(copy.has("ScanoutMap"), copy.calls.toString());
         }
     }

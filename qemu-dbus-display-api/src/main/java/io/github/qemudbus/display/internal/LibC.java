@@ -43,6 +43,7 @@ public interface LibC {
     @SaveError int setsockopt(int fd, int level, int name, Pointer value, int len);
     @SaveError int memfd_create(String name, int flags);
     @SaveError int ftruncate(int fd, long length);
+    @SaveError int fstat(int fd, Pointer statbuf);
     int getuid();
     String strerror(int errnum);
 

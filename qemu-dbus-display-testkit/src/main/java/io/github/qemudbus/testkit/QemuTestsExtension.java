@@ -1,0 +1,35 @@
+package io.github.qemudbus.testkit;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The JUnit 5 extension behind {@link RequiresQemu}: disables tests unless {@code
+ * qemu.tests=true}, and fails them when it is set but tools are missing.
+ */
+public final class QemuTestsExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback {
+  /** Creates the extension (JUnit does). */
+  public QemuTestsExtension() {}
+
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    if (!QemuTests.requested()) {
+      return ConditionEvaluationResult.disabled(
+          "QEMU tests are off; run with -D" + QemuTests.ENABLE_PROPERTY + "=true to enable them");
+    }
+    return ConditionEvaluationResult.enabled(QemuTests.ENABLE_PROPERTY + "=true");
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    QemuTests.checkTools();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    QemuTests.checkTools();
+  }
+}
