@@ -25,3 +25,4 @@ apt-get install -y -qq --no-install-recommends \
 apt-get install -y -qq -t bookworm-backports --no-install-recommends \
   qemu-system-x86 qemu-system-gui qemu-system-modules-opengl >/dev/null
 qemu-system-x86_64 --version | head -1
+bash "$(dirname "$0")/install-qemu72.sh" >/dev/null   # Debian 12's own QEMU 7.2 beside it, in /opt/qemu-7.2

@@ -448,13 +448,17 @@ final class ListenerConnection implements AutoCloseable {
         List<Object> offsets = (List<Object>) a.get(5);
         List<Object> strides = (List<Object>) a.get(6);
         int planes = dim(a.get(7), "num_planes");
-        if (planes < 1 || planes > 4 || fdIdx.size() < planes || offsets.size() < planes || strides.size() < planes) {
+        // QEMU appends one fd per plane but stops at the first plane without its own fd, so
+        // later planes live in the last fd sent (one buffer, several offsets).
+        if (planes < 1 || planes > 4 || fdIdx.isEmpty() || fdIdx.size() > planes || offsets.size() < planes
+                || strides.size() < planes) {
             throw new IllegalArgumentException("num_planes " + planes + " does not match fds " + fdIdx.size()
                     + ", offsets " + offsets.size() + ", strides " + strides.size());
         }
         List<DmabufScanout.Plane> list = new ArrayList<>();
         for (int i = 0; i < planes; i++) {
-            list.add(new DmabufScanout.Plane(fd(fds, fdIdx.get(i)), Integer.toUnsignedLong((Integer) offsets.get(i)),
+            Object idx = fdIdx.get(Math.min(i, fdIdx.size() - 1));
+            list.add(new DmabufScanout.Plane(fd(fds, idx), Integer.toUnsignedLong((Integer) offsets.get(i)),
                     dim(strides.get(i), "stride")));
         }
         target.scanoutDmabuf(new DmabufScanout(list, dim(a.get(1), "x"), dim(a.get(2), "y"), dim(a.get(3), "width"),

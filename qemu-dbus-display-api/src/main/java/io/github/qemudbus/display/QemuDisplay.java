@@ -346,7 +346,8 @@ public final class QemuDisplay implements AutoCloseable {
         private QemuDisplay connectP2p() {
             Path dir = null;
             int listening = -1;
-            try {
+            // QMP first: a wrong path or a QEMU without QMP fails fast, before any D-Bus work.
+            try (QmpFdClient q = new QmpFdClient(qmp, timeout.toMillis())) {
                 dir = Files.createTempDirectory("qemu-dbus-p2p", PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwx------")));
                 Path sock = dir.resolve("s");
@@ -361,7 +362,7 @@ public final class QemuDisplay implements AutoCloseable {
                     }
                 });
                 int accepted = acceptWithin(listening, dialed);
-                try (QmpFdClient q = new QmpFdClient(qmp, timeout.toMillis())) {
+                try {
                     q.addDbusDisplayClient(accepted, "qemu-dbus-display-" + ProcessHandle.current().pid());
                 } finally {
                     UnixSocket.closeFd(accepted); // close(2) only: QEMU holds its own duplicate now

@@ -306,11 +306,12 @@ public final class QemuFixture implements AutoCloseable {
     /**
      * The VM name ({@code -name}), which the display reports as its {@code Name}.
      *
-     * @param name the name
+     * @param name the name, or {@code null} for no {@code -name} option (the display then
+     *     reports QEMU's own name and version, e.g. {@code "QEMU 7.2.22"})
      * @return this builder
      */
     public Builder name(String name) {
-      this.name = Objects.requireNonNull(name);
+      this.name = name;
       return this;
     }
 
@@ -347,8 +348,11 @@ public final class QemuFixture implements AutoCloseable {
       startDbusDaemon();
     }
     command.add(bin.toString());
-    command.addAll(List.of("-nodefaults", "-no-user-config", "-name", b.name,
-        "-accel", b.accel, "-m", Integer.toString(b.memoryMb), "-no-reboot"));
+    command.addAll(List.of("-nodefaults", "-no-user-config"));
+    if (b.name != null) {
+      command.addAll(List.of("-name", b.name));
+    }
+    command.addAll(List.of("-accel", b.accel, "-m", Integer.toString(b.memoryMb), "-no-reboot"));
     command.addAll(vga.qemuArgs());
     command.add("-display");
     command.add(mode == Mode.BUS ? "dbus,addr=" + dbusAddress + ",gl=off" : "dbus,p2p=on,gl=off");
