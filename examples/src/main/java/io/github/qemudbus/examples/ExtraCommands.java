@@ -8,5 +8,6 @@ final class ExtraCommands {
     }
 
     static void register(Map<String, Main.Command> m) {
+        m.put("screenshot", new ScreenshotCommand());
     }
 }

@@ -1,0 +1,111 @@
+package io.github.qemudbus.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.qemudbus.display.Console;
+import io.github.qemudbus.display.QemuDisplay;
+import io.github.qemudbus.display.frame.Frame;
+import io.github.qemudbus.display.frame.FrameListener;
+import io.github.qemudbus.display.frame.FramePath;
+import io.github.qemudbus.display.frame.FrameSource;
+import io.github.qemudbus.display.frame.PathChange;
+import io.github.qemudbus.display.frame.Rect;
+import io.github.qemudbus.display.frame.Snapshots;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code screenshot}: writes a console's current frame as PNG and prints which frame path
+ * delivered it, and every fallback on the way, as one JSON line.
+ */
+final class ScreenshotCommand implements Main.Command {
+    /** A frame counts as settled once no damage arrived for this long. */
+    private static final long SETTLE_MS = 300;
+
+    @Override
+    public String usage() {
+        return "screenshot (--address ADDR | --qmp PATH) --console N --out FILE.png [--path auto|dmabuf|map|copy]"
+                + " [--timeout-ms MS]";
+    }
+
+    @Override
+    public int run(String[] argv) throws Exception {
+        Args a = Args.parse(argv, 1, Set.of("address", "qmp", "console", "out", "path", "timeout-ms",
+                "connect-timeout-ms"), Set.of());
+        if (!a.has("out")) {
+            throw new Args.UsageException("--out FILE.png is required");
+        }
+        String pathArg = a.has("path") ? a.get("path") : "auto";
+        FramePath forced = pathArg.equalsIgnoreCase("auto") ? null : parsePath(pathArg);
+        long timeoutMs = a.integer("timeout-ms", 15000);
+        Path out = Path.of(a.get("out"));
+        try (QemuDisplay qemu = a.connect()) {
+            Console console = qemu.console(a.integer("console", 0));
+            FrameSource.Builder b = FrameSource.builder(console::registerListener).name("screenshot");
+            if (forced != null) {
+                b.path(forced);
+            }
+            try (FrameSource source = b.build()) {
+                AtomicLong lastDamage = new AtomicLong(System.nanoTime());
+                source.addListener(new FrameListener() {
+                    @Override
+                    public void onDamage(FrameSource s, Rect damage, boolean newSurface) {
+                        lastDamage.set(System.nanoTime());
+                    }
+                });
+                long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+                if (!source.awaitFrame(Duration.ofMillis(timeoutMs))) {
+                    throw new IllegalStateException("no frame from console " + console.id() + " within " + timeoutMs
+                            + " ms" + lastReason(source));
+                }
+                while (System.nanoTime() - lastDamage.get() < SETTLE_MS * 1_000_000L && System.nanoTime() < deadline) {
+                    Thread.sleep(25);
+                }
+                FramePath active = source.activePath();
+                if (forced != null && active != forced) {
+                    throw new IllegalStateException("forced path " + forced.id() + " but QEMU delivered "
+                            + (active == null ? "nothing" : active.id()) + lastReason(source));
+                }
+                Optional<Frame> frame = source.acquireFrame();
+                if (frame.isEmpty()) {
+                    throw new IllegalStateException("the display is off (no surface)" + lastReason(source));
+                }
+                try (Frame f = frame.get()) {
+                    Snapshots.writePng(f, out);
+                    System.out.println(result(f, source));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static FramePath parsePath(String s) {
+        try {
+            return FramePath.fromId(s);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--path must be auto, dmabuf, map or copy, not '" + s + "'");
+        }
+    }
+
+    private static String lastReason(FrameSource source) {
+        var changes = source.pathChanges();
+        return changes.isEmpty() ? "" : ": " + changes.get(changes.size() - 1).reason();
+    }
+
+    private static String result(Frame f, FrameSource source) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("path", f.path().id()).put("width", f.width()).put("height", f.height());
+        ArrayNode fallbacks = root.putArray("fallbacks");
+        for (PathChange c : source.pathChanges()) {
+            if (c.from() != null) {
+                fallbacks.addObject().put("from", c.from().id()).put("to", c.to().id()).put("reason", c.reason());
+            }
+        }
+        return json.writeValueAsString(root);
+    }
+}
