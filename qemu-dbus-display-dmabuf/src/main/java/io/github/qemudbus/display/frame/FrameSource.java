@@ -198,6 +198,7 @@ public final class FrameSource implements AutoCloseable {
     }
 
     private void start() {
+        warmUp();
         notifier.start();
         Gen g;
         synchronized (lock) {
@@ -259,6 +260,33 @@ public final class FrameSource implements AutoCloseable {
             parts.add("Listener.Unix.ScanoutDMABUF2");
         }
         return String.join(" + ", parts);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Loads the native bindings and the mapping classes once, before QEMU is waiting: the
+     * first ScanoutMap must be answered within QEMU's 1 s timeout, and first-use class
+     * loading and jnr code generation took a third of that on this machine.
+     */
+    private static void warmUp() {
+        if (!WARM.compareAndSet(false, true)) {
+            return;
+        }
+        int fd = io.github.qemudbus.display.internal.LibC.Holder.LIBC.memfd_create("qemu-dbus-warmup", 1);
+        if (fd < 0) {
+            return;
+        }
+        try (UnixFd f = UnixFd.adopt(fd)) {
+            if (io.github.qemudbus.display.internal.LibC.Holder.LIBC.ftruncate(fd, Native.pageSize()) == 0) {
+                f.stat();
+                Mapping m = Mapping.map(f, 0, Native.pageSize());
+                m.view(0, 16).get(0);
+                m.unmap();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("warm-up failed (harmless)", e);
+        }
     }
 
     // ------------------------------------------------------------------ public API
@@ -481,7 +509,11 @@ public final class FrameSource implements AutoCloseable {
         PathChange c = new PathChange(from, to, reason, Instant.now());
         changes.add(c);
         activePath = to;
-        LOG.warn("frame source {}: frame path {} -> {}: {}", name, from == null ? "none" : from.id(), to.id(), reason);
+        if (from == null) {
+            LOG.info("frame source {}: frame path {}: {}", name, to.id(), reason);
+        } else {
+            LOG.warn("frame source {}: frame path {} -> {}: {}", name, from.id(), to.id(), reason);
+        }
         notifier.pathChange(c);
     }
 
