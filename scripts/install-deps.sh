@@ -19,8 +19,8 @@ fi
 need_update=1
 apt-get update -qq || true
 apt-get install -y -qq --no-install-recommends \
-  dbus-daemon dbus dbus-bin openjdk-17-jdk-headless maven busybox-static cpio xz-utils kmod \
-  iproute2 chromium chromium-driver libglib2.0-dev gcc pkg-config \
+  dbus-daemon dbus dbus-bin openjdk-17-jdk-headless openjdk-17-jre maven busybox-static cpio xz-utils kmod \
+  iproute2 chromium chromium-driver libglib2.0-dev gcc pkg-config xvfb \
   libpulse0 libudev1 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libdbus-1-3 >/dev/null
 apt-get install -y -qq -t bookworm-backports --no-install-recommends \
   qemu-system-x86 qemu-system-gui qemu-system-modules-opengl >/dev/null

@@ -4,7 +4,7 @@ package io.github.qemudbus.display;
 public enum ListenerFeature {
     /** Negotiate Unix fd passing on the listener link; needed by every path but plain copies. */
     FD_PASSING,
-    /** Advertise {@code org.qemu.Display1.Listener.Unix.Map}: shared-memory surfaces (QEMU 8.2+, gl=off). */
+    /** Advertise {@code org.qemu.Display1.Listener.Unix.Map}: shared-memory surfaces (QEMU 9.2+, gl=off). */
     SHARED_MAP,
     /** Advertise {@code org.qemu.Display1.Listener.Unix.ScanoutDMABUF2}: multi-plane DMA-BUF (QEMU 10.1+). */
     DMABUF2;

@@ -55,6 +55,8 @@ public final class QemuDisplay implements AutoCloseable {
     private final Duration timeout;
     private final Map<Integer, Console> consoles = new ConcurrentHashMap<>();
     private final List<AutoCloseable> owned = Collections.synchronizedList(new ArrayList<>());
+    private final Object clipboardLock = new Object();
+    private Clipboard clipboard;
     private volatile boolean closed;
 
     private QemuDisplay(AbstractConnection connection, String busName, Duration timeout) {
@@ -129,6 +131,85 @@ public final class QemuDisplay implements AutoCloseable {
             throw new IllegalArgumentException("no console " + id + " (the VM has " + ids + ")");
         }
         return consoles.computeIfAbsent(id, i -> new Console(this, i));
+    }
+
+    /**
+     * The VM's D-Bus audio backend, to receive the guest's sound.
+     *
+     * @return the audio backend
+     * @throws QemuDisplayException when QEMU exports none (it needs {@code -audiodev dbus,id=ID}
+     *     and {@code -display dbus,...,audiodev=ID})
+     */
+    public Audio audio() {
+        checkOpen();
+        try {
+            props(Audio.PATH, Audio.INTERFACE);
+        } catch (QemuDisplayException e) {
+            throw new QemuDisplayException("this QEMU exports no D-Bus audio (run it with -audiodev dbus,id=ID and"
+                    + " -display dbus,...,audiodev=ID): " + e.getMessage(), e.errorName(), e);
+        }
+        return new Audio(this);
+    }
+
+    /**
+     * The shared clipboard, registered with QEMU on first use. The same object is returned
+     * until it is closed; the next call then registers afresh.
+     *
+     * @return the clipboard
+     * @throws FailedException when another client holds QEMU's clipboard session
+     */
+    public Clipboard clipboard() {
+        checkOpen();
+        synchronized (clipboardLock) {
+            if (clipboard == null || clipboard.isClosed()) {
+                clipboard = Clipboard.open(this);
+            }
+            return clipboard;
+        }
+    }
+
+    void clipboardClosed(Clipboard c) {
+        synchronized (clipboardLock) {
+            if (clipboard == c) {
+                clipboard = null;
+            }
+        }
+    }
+
+    /**
+     * The character devices QEMU exports ({@code -chardev dbus,id=...,name=...}), in id order.
+     *
+     * @return the devices; empty when there are none
+     */
+    public List<Chardev> chardevs() {
+        checkOpen();
+        Map<org.freedesktop.dbus.DBusPath, Map<String, Map<String, org.freedesktop.dbus.types.Variant<?>>>> objects;
+        try {
+            objects = remote(ROOT, org.freedesktop.dbus.interfaces.ObjectManager.class).GetManagedObjects();
+        } catch (RuntimeException e) {
+            throw DBusErrors.map(e, "listing the objects of " + ROOT);
+        }
+        List<Chardev> out = new ArrayList<>();
+        objects.forEach((path, ifaces) -> {
+            Map<String, org.freedesktop.dbus.types.Variant<?>> props = ifaces.get(Chardev.INTERFACE);
+            String p = path.getPath();
+            if (props != null && p.startsWith(Chardev.PATH_PREFIX)) {
+                Object name = props.get("Name") == null ? "" : props.get("Name").getValue();
+                out.add(new Chardev(this, p.substring(Chardev.PATH_PREFIX.length()), String.valueOf(name)));
+            }
+        });
+        out.sort(java.util.Comparator.comparing(Chardev::id));
+        return out;
+    }
+
+    /**
+     * The character device with this name, e.g. {@code org.qemu.console.serial.0}.
+     *
+     * @param name the device's {@code Name}
+     * @return the device, or empty
+     */
+    public java.util.Optional<Chardev> chardev(String name) {
+        return chardevs().stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
     // --- package-private plumbing for Console, Keyboard, Mouse... ---
@@ -312,7 +393,10 @@ public final class QemuDisplay implements AutoCloseable {
                 try {
                     DBusConnectionBuilder b = address == null ? DBusConnectionBuilder.forSessionBus()
                             : DBusConnectionBuilder.forAddress(address);
-                    conn = b.withShared(false).build();
+                    // dbus-java retries a missing socket for its own 10 s unless told our limit
+                    long left = Math.max(100, (deadline - System.nanoTime()) / 1_000_000);
+                    conn = b.withShared(false).transportConfig().withTimeout((int) Math.min(Integer.MAX_VALUE, left))
+                            .back().build();
                 } catch (DBusException | RuntimeException e) {
                     last = e;
                     if (System.nanoTime() > deadline) {

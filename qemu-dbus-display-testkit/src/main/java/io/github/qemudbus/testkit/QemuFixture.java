@@ -154,6 +154,7 @@ public final class QemuFixture implements AutoCloseable {
     private Boot boot = Boot.PVH;
     private final List<String> extraArgs = new ArrayList<>();
     private final List<String> kernelArgs = new ArrayList<>();
+    private final List<String> displayOptions = new ArrayList<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private Path qemuBinary;
     private TestGuest guest;
@@ -230,6 +231,23 @@ public final class QemuFixture implements AutoCloseable {
      */
     public Builder extraArgs(String... args) {
       extraArgs.addAll(List.of(args));
+      return this;
+    }
+
+    /**
+     * Extra options for QEMU's {@code -display dbus,...} argument, appended after the fixture's
+     * own (e.g. {@code audiodev=snd0}, which the D-Bus audio backend needs to be exported).
+     *
+     * @param options options in QEMU's {@code key=value} form
+     * @return this builder
+     */
+    public Builder displayOptions(String... options) {
+      for (String o : options) {
+        if (o.isEmpty() || o.contains(",")) {
+          throw new IllegalArgumentException("one key=value per option: " + o);
+        }
+        displayOptions.add(o);
+      }
       return this;
     }
 
@@ -355,7 +373,11 @@ public final class QemuFixture implements AutoCloseable {
     command.addAll(List.of("-accel", b.accel, "-m", Integer.toString(b.memoryMb), "-no-reboot"));
     command.addAll(vga.qemuArgs());
     command.add("-display");
-    command.add(mode == Mode.BUS ? "dbus,addr=" + dbusAddress + ",gl=off" : "dbus,p2p=on,gl=off");
+    String display = mode == Mode.BUS ? "dbus,addr=" + dbusAddress + ",gl=off" : "dbus,p2p=on,gl=off";
+    for (String o : b.displayOptions) {
+      display += "," + o;
+    }
+    command.add(display);
     String cmdline = g.cmdline();
     if (b.boot == Boot.BZIMAGE) {
       cmdline += " vga=0x344";

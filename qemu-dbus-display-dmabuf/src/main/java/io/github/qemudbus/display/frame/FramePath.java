@@ -6,7 +6,7 @@ import java.util.Locale;
 public enum FramePath {
     /** DMA-BUF file descriptors (QEMU with gl=on): mapped, no copy. */
     DMABUF,
-    /** Shared memory ({@code Listener.Unix.Map}, QEMU 8.2+ with gl=off): mapped, no copy. */
+    /** Shared memory ({@code Listener.Unix.Map}, QEMU 9.2+ with gl=off): mapped, no copy. */
     MAP,
     /** Legacy {@code Scanout}/{@code Update}: pixels copied over the socket into our framebuffer. */
     COPY;

@@ -72,6 +72,12 @@ public final class FrameSource implements AutoCloseable {
     static final int MAX_CURSOR = 1024;
     /** Largest framebuffer or mapping, in bytes (a ByteBuffer's limit). */
     static final long MAX_BYTES = Integer.MAX_VALUE - 64;
+    /**
+     * Largest copy-path framebuffer, in bytes: what one Scanout can carry (the D-Bus message
+     * limit, 128 MiB). Updates beyond the last Scanout grow the framebuffer up to this only, so
+     * a peer cannot make the source allocate a gigabyte with a one-pixel Update.
+     */
+    static final long MAX_COPY_BYTES = 128L << 20;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final ListenerRegistrar registrar;
@@ -526,7 +532,7 @@ public final class FrameSource implements AutoCloseable {
             if (chosen == FramePath.COPY && want == FramePath.MAP) {
                 sb.append("sent Scanout: this surface has no shared memory (std VGA/bochs graphics modes point "
                         + "straight into VRAM and have no memfd; virtio-vga or a VGA text mode gives ScanoutMap), "
-                        + "or QEMU predates Listener.Unix.Map (8.2); showing the copies");
+                        + "or QEMU predates Listener.Unix.Map (9.2); showing the copies");
             } else if (chosen == FramePath.COPY && want == FramePath.DMABUF) {
                 sb.append("sent Scanout: QEMU runs without GL (gl=off) or the surface is not a GL texture; "
                         + "showing the copies");
@@ -835,8 +841,10 @@ public final class FrameSource implements AutoCloseable {
                         // QEMU's habit after a guest mode switch: Updates for a larger surface, no Scanout
                         int nw = Math.max(cs.width, x + width);
                         int nh = Math.max(cs.height, y + height);
-                        if ((long) nw * nh * bpp > MAX_BYTES) {
-                            throw invalid("Update grows the surface beyond " + MAX_BYTES + " bytes");
+                        if ((long) nw * nh * bpp > MAX_COPY_BYTES) {
+                            throw invalid("Update " + x + "," + y + " " + width + "x" + height + " would grow the "
+                                    + cs.width + "x" + cs.height + " surface to " + nw + "x" + nh + ", beyond "
+                                    + MAX_COPY_BYTES + " bytes (more than one Scanout can carry)");
                         }
                         LOG.debug("frame source {}: Update {},{} {}x{} beyond {}x{}: growing the framebuffer to {}x{}",
                                 name, x, y, width, height, cs.width, cs.height, nw, nh);
@@ -844,12 +852,9 @@ public final class FrameSource implements AutoCloseable {
                         install(this, cs, "Update beyond the last Scanout");
                     }
                 } else {
-                    // an Update without a copy surface (none yet, or after a map/DMA-BUF surface)
-                    if ((long) (x + width) * (y + height) * bpp > MAX_BYTES) {
-                        throw invalid("Update needs a surface beyond " + MAX_BYTES + " bytes");
-                    }
-                    cs = new Surface.CopySurface(x + width, y + height, f);
-                    install(this, cs, "Update without Scanout");
+                    // QEMU always sends a Scanout first (also when it falls back from a map)
+                    throw invalid("Update before Scanout: there is no copy surface to update (current: "
+                            + (cur == null ? "none" : cur.path.id()) + ")");
                 }
                 if (width == 0 || height == 0) {
                     return;
@@ -944,11 +949,14 @@ public final class FrameSource implements AutoCloseable {
                     return;
                 }
                 if (!(surface instanceof Surface.MapSurface s)) {
-                    LOG.debug("frame source {}: UpdateMap without a map surface ignored", name);
-                    return;
+                    // QEMU sends UpdateMap only after a ScanoutMap it got an ok reply for
+                    throw invalid("UpdateMap before ScanoutMap: there is no shared-map surface (current: "
+                            + (surface == null ? "none" : surface.path.id()) + ")");
                 }
-                if (width < 0 || height < 0) {
-                    throw invalid("UpdateMap with negative size " + width + "x" + height);
+                if (width < 0 || height < 0 || x < 0 || y < 0 || x >= s.width || y >= s.height) {
+                    // QEMU clips damage to the surface; a partly outside rectangle is clipped below
+                    throw invalid("UpdateMap rectangle " + x + "," + y + " " + width + "x" + height + " outside the "
+                            + s.width + "x" + s.height + " surface");
                 }
                 Rect r = new Rect(x, y, width, height).clip(s.width, s.height);
                 if (!r.isEmpty()) {
