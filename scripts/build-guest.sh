@@ -22,10 +22,12 @@
 #     "\n@@DONE ID EXITCODE\n". A line without a TAB runs with ID "-". A COMMAND of the
 #     form "@b64 BASE64" is decoded first (for commands with line breaks).
 #   * helper commands: fb-info, fb-fill RRGGBB, fb-noise-start, fb-noise-stop,
-#     tty-print TEXT..., tty-clear, screen-still.
+#     tty-print TEXT..., tty-clear, screen-still, beep [-f HZ] [-l MS] (PC speaker),
+#     vport-open NAME (holds a virtio-serial port open; see the script).
+#   * loads virtio_console when a virtio-serial device is on the PCI bus.
 set -euo pipefail
 
-SCRIPT_VERSION=3
+SCRIPT_VERSION=4
 
 if [ $# -ne 1 ]; then
   echo "usage: $0 OUTDIR" >&2; exit 2
@@ -122,11 +124,13 @@ resolve() { # depth-first: dependencies before the module
   ORDER+=("$m")
 }
 mkdir -p root/lib/modules
-for group in bochs virtio_gpu; do
+for group in bochs virtio_gpu virtio_console pcspkr; do
   ORDER=(); SEEN=()
   case $group in
     bochs) resolve bochs ;;
     virtio_gpu) resolve virtio_pci; resolve virtio_gpu ;;
+    virtio_console) resolve virtio_pci; resolve virtio_console ;;
+    pcspkr) resolve pcspkr ;;
   esac
   : > "root/lib/modules/$group.list"
   for m in "${ORDER[@]}"; do
@@ -141,6 +145,8 @@ for group in bochs virtio_gpu; do
 done
 log "modules: bochs: $(tr '\n' ' ' < root/lib/modules/bochs.list)"
 log "modules: virtio_gpu: $(tr '\n' ' ' < root/lib/modules/virtio_gpu.list)"
+log "modules: virtio_console: $(tr '\n' ' ' < root/lib/modules/virtio_console.list)"
+log "modules: pcspkr: $(tr '\n' ' ' < root/lib/modules/pcspkr.list)"
 
 # --- root file system --------------------------------------------------------------
 mkdir -p root/bin root/sbin root/usr/bin root/usr/sbin root/dev root/proc root/sys \
@@ -180,6 +186,14 @@ if [ "$group" = virtio_gpu ] || { [ -n "$group" ] && [ ! -e /dev/fb0 ]; }; then
     insmod /lib/modules/$m.ko 2>/dev/null
   done
 fi
+# virtio-serial (transitional 0x1003 or modern 0x1043): /dev/vportNpM for guest agents' ports
+for d in /sys/bus/pci/devices/*; do
+  case "$(cat "$d/vendor"):$(cat "$d/device")" in
+    0x1af4:0x1003|0x1af4:0x1043)
+      for m in $(cat /lib/modules/virtio_console.list); do insmod /lib/modules/$m.ko 2>/dev/null; done
+      break ;;
+  esac
+done
 fb_ok() {
   [ -e /dev/fb0 ] || return 1
   [ "$group" = virtio_gpu ] || return 0
@@ -304,7 +318,38 @@ cat > root/bin/screen-still <<'EOF'
 echo 0 > /sys/class/graphics/fbcon/cursor_blink 2>/dev/null
 printf '\033[?25l\033[9;0]\033[14;0]' > /dev/tty1
 EOF
-chmod 0755 root/init root/bin/fb-* root/bin/tty-* root/bin/screen-still
+cat > root/bin/beep <<'EOF'
+#!/bin/sh
+# beep [-f HZ] [-l MS]: sounds the PC speaker (default 750 Hz for 200 ms) through the console
+# bell (pcspkr driver), like busybox beep, which Debian's busybox lacks; returns when done
+f=750 l=200
+while [ $# -gt 0 ]; do
+  case $1 in -f) f=$2; shift 2 ;; -l) l=$2; shift 2 ;; *) echo "usage: beep [-f HZ] [-l MS]" >&2; exit 2 ;; esac
+done
+[ -e /sys/bus/platform/drivers/pcspkr ] || insmod /lib/modules/pcspkr.ko 2>/dev/null
+[ -e /sys/bus/platform/drivers/pcspkr ] || { echo "beep: no pcspkr driver" >&2; exit 1; }
+printf '\033[10;%d]\033[11;%d]\a' "$f" "$l" > /dev/tty1
+usleep $((l * 1000))
+EOF
+
+cat > root/bin/vport-open <<'EOF'
+#!/bin/sh
+# vport-open NAME: opens the virtio-serial port named NAME (e.g. com.redhat.spice.0) and keeps
+# it open in the background (a port may be open only once): bytes received are appended to
+# /run/vport-NAME.in, bytes written to the FIFO /run/vport-NAME.out are sent.
+n=$1 dev=
+for d in /sys/class/virtio-ports/*; do
+  [ "$(cat "$d/name" 2>/dev/null)" = "$n" ] && dev=/dev/${d##*/}
+done
+[ -n "$dev" ] || { echo "vport-open: no virtio port named '$n'" >&2; exit 1; }
+rm -f "/run/vport-$n.out"; mkfifo "/run/vport-$n.out"; : > "/run/vport-$n.in"
+(
+  exec 3<>"$dev"
+  cat <&3 >> "/run/vport-$n.in" &
+  while :; do cat "/run/vport-$n.out" >&3; done
+) </dev/null >/dev/null 2>&1 &
+EOF
+chmod 0755 root/init root/bin/fb-* root/bin/tty-* root/bin/screen-still root/bin/beep root/bin/vport-open
 
 echo "video=1024x768 console=ttyS0 panic=-1 consoleblank=0 vt.global_cursor_default=0" \
   > cmdline

@@ -8,6 +8,10 @@ final class ExtraCommands {
     }
 
     static void register(Map<String, Main.Command> m) {
+        m.put("doctor", new DoctorCommand());
         m.put("screenshot", new ScreenshotCommand());
+        m.put("viewer", new ViewerCommand());
+        m.put("record", new RecordCommand());
+        m.put("bridge", new BridgeCommand());
     }
 }

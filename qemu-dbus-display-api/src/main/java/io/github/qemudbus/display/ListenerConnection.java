@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * buffer instead of being boxed byte by byte, calls run strictly in order on one thread, and
  * the object and its {@code Interfaces} property exist before the first byte is read
  * (QEMU asks for them synchronously right after authentication).
+ *
+ * <p>It serves either a console listener ({@link ConsoleListener} on {@value #PATH}) or any
+ * other single listener object QEMU calls over such a link (the audio out-listener) through
+ * an {@link Endpoint}.
  */
 final class ListenerConnection implements AutoCloseable {
     static final String PATH = "/org/qemu/Display1/Listener";
@@ -35,8 +39,35 @@ final class ListenerConnection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenerConnection.class);
 
+    /**
+     * A listener object other than the console's, served on this link: its path and interface
+     * (answered by {@code Properties.GetAll} with an empty {@code Interfaces}) and its methods.
+     */
+    interface Endpoint {
+        /** @return the object path QEMU calls, e.g. {@code /org/qemu/Display1/AudioOutListener} */
+        String path();
+
+        /** @return the object's interface name */
+        String interfaceName();
+
+        /**
+         * Handles one method call, on the link's thread, in arrival order. Payload buffers are
+         * valid only during the call. Throw {@link IllegalArgumentException} for bad arguments
+         * (an Invalid error reply), any other runtime exception for a Failed reply.
+         *
+         * @return false when the method is unknown (an UnknownMethod error reply)
+         */
+        boolean call(String iface, String member, String signature, List<Object> args, UnixFd[] fds);
+
+        /** The link ended without {@link ListenerConnection#close()}. */
+        void disconnected(String reason);
+    }
+
     private final UnixSocket socket;
     private final ConsoleListener target;
+    private final Endpoint endpoint;
+    private final String objectPath;
+    private final String objectInterface;
     private final boolean fdPassing;
     private final List<String> interfaces;
     private final String name;
@@ -55,6 +86,9 @@ final class ListenerConnection implements AutoCloseable {
     ListenerConnection(UnixSocket socket, ConsoleListener target, Set<ListenerFeature> features, String name) {
         this.socket = socket;
         this.target = target;
+        this.endpoint = null;
+        this.objectPath = PATH;
+        this.objectInterface = LISTENER;
         this.fdPassing = features.contains(ListenerFeature.FD_PASSING);
         List<String> ifs = new ArrayList<>();
         if (fdPassing) {
@@ -65,6 +99,20 @@ final class ListenerConnection implements AutoCloseable {
             }
         }
         this.interfaces = List.copyOf(ifs);
+        this.name = name;
+        this.thread = new Thread(this::run, "qemu-listener-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    /** A link serving another listener object (no fd passing, no extra interfaces). */
+    ListenerConnection(UnixSocket socket, Endpoint endpoint, String name) {
+        this.socket = socket;
+        this.target = null;
+        this.endpoint = endpoint;
+        this.objectPath = endpoint.path();
+        this.objectInterface = endpoint.interfaceName();
+        this.fdPassing = false;
+        this.interfaces = List.of();
         this.name = name;
         this.thread = new Thread(this::run, "qemu-listener-" + name);
         this.thread.setDaemon(true);
@@ -119,7 +167,11 @@ final class ListenerConnection implements AutoCloseable {
             if (!closing.get()) {
                 LOG.info("listener {} disconnected: {}", name, reason);
                 try {
-                    target.disconnected(reason);
+                    if (endpoint != null) {
+                        endpoint.disconnected(reason);
+                    } else {
+                        target.disconnected(reason);
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("listener {}: disconnected() callback threw", name, e);
                 }
@@ -278,7 +330,9 @@ final class ListenerConnection implements AutoCloseable {
                 long t0 = System.nanoTime();
                 reply = dispatch(path, iface, member, signature, args, fds);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                if (ms > 250) {
+                if (ms > 250 && endpoint != null) {
+                    LOG.warn("listener {}: {} took {} ms to handle; QEMU's calls queue up meanwhile", name, member, ms);
+                } else if (ms > 250) {
                     LOG.warn("listener {}: {} took {} ms to handle; QEMU waits at most 1 s for ScanoutMap and then"
                             + " drops the shared map for good, and blocks its main loop meanwhile", name, member, ms);
                 }
@@ -384,8 +438,14 @@ final class ListenerConnection implements AutoCloseable {
         if ("org.freedesktop.DBus.Introspectable".equals(iface) && "Introspect".equals(member)) {
             return new Reply("s", w -> w.putString(introspection()));
         }
-        if (!PATH.equals(path)) {
+        if (!objectPath.equals(path)) {
             throw new UnknownMethod("no object at " + path);
+        }
+        if (endpoint != null) {
+            if (!endpoint.call(iface, member, sig, a, fds)) {
+                throw new UnknownMethod("unknown method " + iface + "." + member + "(" + sig + ")");
+            }
+            return null;
         }
         boolean listener = iface == null || LISTENER.equals(iface);
         String key = member + "(" + sig + ")";
@@ -471,7 +531,7 @@ final class ListenerConnection implements AutoCloseable {
         switch (member) {
             case "GetAll": {
                 String ifc = (String) a.get(0);
-                boolean ours = LISTENER.equals(ifc);
+                boolean ours = objectInterface.equals(ifc);
                 return new Reply("a{sv}", w -> {
                     int mark = w.beginArray(8);
                     if (ours) {
@@ -484,7 +544,7 @@ final class ListenerConnection implements AutoCloseable {
                 });
             }
             case "Get": {
-                if (LISTENER.equals(a.get(0)) && "Interfaces".equals(a.get(1))) {
+                if (objectInterface.equals(a.get(0)) && "Interfaces".equals(a.get(1))) {
                     return new Reply("v", w -> {
                         w.putSignature("as");
                         w.putStringArray(interfaces);
@@ -498,7 +558,7 @@ final class ListenerConnection implements AutoCloseable {
     }
 
     private String introspection() {
-        StringBuilder sb = new StringBuilder("<node><interface name=\"").append(LISTENER).append("\">")
+        StringBuilder sb = new StringBuilder("<node><interface name=\"").append(objectInterface).append("\">")
                 .append("<property name=\"Interfaces\" type=\"as\" access=\"read\"/></interface>");
         for (String i : interfaces) {
             sb.append("<interface name=\"").append(i).append("\"/>");

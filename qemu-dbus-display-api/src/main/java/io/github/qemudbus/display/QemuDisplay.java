@@ -84,6 +84,19 @@ public final class QemuDisplay implements AutoCloseable {
     }
 
     /**
+     * Whether the D-Bus connection is still up: to the bus daemon in bus mode, to QEMU itself
+     * peer-to-peer. It never comes back once down (the bus daemon stopped, or the p2p QEMU
+     * exited): calls then fail at once with {@link QemuDisplayException}; connect anew. In bus
+     * mode QEMU itself may come and go while this stays true (calls then fail with
+     * {@code org.freedesktop.DBus.Error.ServiceUnknown} until it is back).
+     *
+     * @return false once the connection is gone or this display is closed
+     */
+    public boolean isConnected() {
+        return !closed && connection.isConnected();
+    }
+
+    /**
      * Reads the VM's facts ({@code org.qemu.Display1.VM}).
      *
      * @return the VM's name, UUID, console ids and extra interfaces

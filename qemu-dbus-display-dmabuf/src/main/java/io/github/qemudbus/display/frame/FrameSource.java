@@ -118,6 +118,9 @@ public final class FrameSource implements AutoCloseable {
         this.usable = EnumSet.copyOf(b.paths);
         this.name = b.name != null ? b.name : "frames-" + IDS.incrementAndGet();
         this.notifier = new Notifier(this, name);
+        for (FrameListener l : b.listeners) {
+            notifier.add(l);
+        }
     }
 
     /**
@@ -147,6 +150,7 @@ public final class FrameSource implements AutoCloseable {
         private final ListenerRegistrar registrar;
         private EnumSet<FramePath> paths = EnumSet.allOf(FramePath.class);
         private String name;
+        private final List<FrameListener> listeners = new ArrayList<>();
 
         private Builder(ListenerRegistrar registrar) {
             this.registrar = Objects.requireNonNull(registrar, "registrar");
@@ -187,6 +191,19 @@ public final class FrameSource implements AutoCloseable {
          */
         public Builder name(String name) {
             this.name = name;
+            return this;
+        }
+
+        /**
+         * Subscribes a listener before the source registers, so it misses no event (QEMU sends
+         * the first surface while the registration is still in flight). Same as
+         * {@link FrameSource#addListener} otherwise.
+         *
+         * @param listener the callbacks
+         * @return this builder
+         */
+        public Builder listener(FrameListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -356,7 +373,9 @@ public final class FrameSource implements AutoCloseable {
     /**
      * Subscribes to the source's events (delivered on the source's notifier thread).
      * A listener added after the source closed gets {@link FrameListener#onClosed} at once,
-     * on the calling thread.
+     * on the calling thread. A listener added while a surface exists first gets one
+     * {@link FrameListener#onDamage} covering the whole surface (and the cursor, if defined),
+     * so it never waits for the guest to draw before it can show something.
      *
      * @param listener the callbacks
      * @return a handle whose {@code close()} unsubscribes
@@ -370,6 +389,19 @@ public final class FrameSource implements AutoCloseable {
         }
         if (reason != null) {
             listener.onClosed(reason);
+            return h;
+        }
+        // A listener that joins after the first surface still gets a full picture first.
+        Rect whole = null;
+        Optional<Frame> current = acquireFrame();
+        if (current.isPresent()) {
+            try (Frame f = current.get()) {
+                whole = new Rect(0, 0, f.width(), f.height());
+            }
+        }
+        CursorState c = cursor();
+        if (whole != null || c.serial() > 0) {
+            notifier.replay(listener, whole, c.serial() > 0 ? c : null);
         }
         return h;
     }
@@ -1150,7 +1182,7 @@ public final class FrameSource implements AutoCloseable {
                     return;
                 }
             }
-            shutdown("QEMU closed the listener connection: " + reason);
+            shutdown("listener link ended: " + reason);
         }
     }
 

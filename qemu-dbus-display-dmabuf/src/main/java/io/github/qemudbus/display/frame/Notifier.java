@@ -34,6 +34,10 @@ final class Notifier {
     private record Closed(String reason) {
     }
 
+    /** The current picture (and cursor), for one listener that joined late. */
+    private record Replay(FrameListener target, Rect rect, CursorState cursor) {
+    }
+
     Notifier(FrameSource source, String name) {
         this.source = source;
         this.thread = new Thread(this::run, "frame-notifier-" + name);
@@ -47,6 +51,15 @@ final class Notifier {
     AutoCloseable add(FrameListener l) {
         listeners.add(l);
         return () -> listeners.remove(l);
+    }
+
+    /** Gives a late listener the whole current surface (and cursor) as its first events. */
+    synchronized void replay(FrameListener target, Rect rect, CursorState cursor) {
+        if (stopped) {
+            return;
+        }
+        queue.add(new Replay(target, rect, cursor));
+        notifyAll();
     }
 
     boolean isNotifierThread() {
@@ -140,10 +153,30 @@ final class Notifier {
         }
     }
 
+    private void replayTo(Replay r) {
+        if (!listeners.contains(r.target())) {
+            return;
+        }
+        try {
+            if (r.rect() != null) {
+                r.target().onDamage(source, r.rect(), true);
+            }
+            if (r.cursor() != null) {
+                r.target().onCursor(r.cursor());
+            }
+        } catch (RuntimeException ex) {
+            LOG.warn("frame listener {} threw", r.target(), ex);
+        }
+    }
+
     private void run() {
         try {
             while (true) {
                 Object e = next();
+                if (e instanceof Replay r) {
+                    replayTo(r);
+                    continue;
+                }
                 for (FrameListener l : listeners) {
                     try {
                         if (e instanceof Damage d) {

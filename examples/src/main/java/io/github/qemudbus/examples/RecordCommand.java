@@ -1,0 +1,162 @@
+package io.github.qemudbus.examples;
+
+import io.github.qemudbus.display.Console;
+import io.github.qemudbus.display.QemuDisplay;
+import io.github.qemudbus.display.frame.Frame;
+import io.github.qemudbus.display.frame.FrameListener;
+import io.github.qemudbus.display.frame.FrameSource;
+import io.github.qemudbus.display.frame.Rect;
+import io.github.qemudbus.display.frame.Snapshots;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code record}: the SDK embedded the way an application would: open a console's frame
+ * source, listen for damage, and do something with each new picture (here: write a PNG).
+ * Stops after {@code --frames} files, when QEMU goes away, or on Ctrl-C.
+ */
+final class RecordCommand implements Main.Command {
+    @Override
+    public String usage() {
+        return "record (--address ADDR | --qmp PATH) [--console N] --dir DIR [--frames N] [--min-interval-ms MS]";
+    }
+
+    @Override
+    public int run(String[] argv) throws Exception {
+        Args a = Args.parse(argv, 1, Set.of("address", "qmp", "console", "dir", "frames", "min-interval-ms",
+                "connect-timeout-ms"), Set.of());
+        if (!a.has("dir")) {
+            throw new Args.UsageException("--dir DIR is required");
+        }
+        Path dir = Files.createDirectories(Path.of(a.get("dir")));
+        int frames = a.integer("frames", 0); // 0: until Ctrl-C
+        long minIntervalMs = a.integer("min-interval-ms", 200);
+        if (frames < 0 || minIntervalMs < 0) {
+            throw new Args.UsageException("--frames and --min-interval-ms must not be negative");
+        }
+
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        // Ctrl-C runs shutdown hooks: stop recording, and let the JVM exit only once the
+        // source and the connection are closed.
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            await(finished, 5000);
+        }, "record-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (QemuDisplay qemu = a.connect()) {
+            Console console = qemu.console(a.integer("console", 0));
+            try (FrameSource source = FrameSource.open(console)) {
+                Recorder recorder = new Recorder(dir, frames, minIntervalMs, stop);
+                source.addListener(recorder);
+                // A listener hears only of changes after it was added: record what is already there.
+                recorder.record(source);
+                stop.await();
+                if (recorder.failure != null) {
+                    throw new IllegalStateException(recorder.failure);
+                }
+            }
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down (Ctrl-C): the hook is running
+            }
+        }
+        return 0;
+    }
+
+    private static void await(CountDownLatch latch, long ms) {
+        try {
+            latch.await(ms, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes one PNG per damage notification, at most one per interval. */
+    private static final class Recorder implements FrameListener {
+        private final Path dir;
+        private final int frames;
+        private final long minIntervalNanos;
+        private final CountDownLatch stop;
+        private long lastWrite;
+        private long lastSequence = -1;
+        private volatile int written;
+        private volatile String failure;
+
+        Recorder(Path dir, int frames, long minIntervalMs, CountDownLatch stop) {
+            this.dir = dir;
+            this.frames = frames;
+            this.minIntervalNanos = TimeUnit.MILLISECONDS.toNanos(minIntervalMs);
+            this.stop = stop;
+            this.lastWrite = System.nanoTime() - minIntervalNanos;
+        }
+
+        @Override
+        public void onDamage(FrameSource source, Rect damage, boolean newSurface) {
+            record(source);
+        }
+
+        @Override
+        public void onClosed(String reason) {
+            fail("the console closed after " + written + " frames: " + reason);
+        }
+
+        /** Writes the current picture unless it was written already. */
+        synchronized void record(FrameSource source) {
+            if (stop.getCount() == 0) {
+                return;
+            }
+            // Rate limit by waiting, not by dropping: the source merges the damage that arrives
+            // meanwhile into its next call, so the last change is always recorded.
+            long wait = lastWrite + minIntervalNanos - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            Optional<Frame> lease = source.acquireFrame();
+            if (lease.isEmpty()) {
+                return; // no surface: none yet, or the display is off
+            }
+            Path file = dir.resolve(String.format(Locale.ROOT, "frame-%05d.png", written + 1));
+            try (Frame f = lease.get()) {
+                if (f.sequence() == lastSequence) {
+                    return; // nothing changed since the last file
+                }
+                // Write beside, then rename: a frame-N.png that exists is complete, even after Ctrl-C.
+                Path part = dir.resolve(file.getFileName() + ".part");
+                Snapshots.writePng(f, part);
+                Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                lastWrite = System.nanoTime();
+                lastSequence = f.sequence();
+                written++;
+                System.out.printf(Locale.ROOT, "%s %dx%d %s%n", file, f.width(), f.height(), f.path().id());
+            } catch (IOException | RuntimeException e) {
+                fail("cannot write " + file + ": " + e.getMessage());
+            }
+            if (written == frames) {
+                stop.countDown();
+            }
+        }
+
+        private void fail(String why) {
+            if (stop.getCount() > 0) { // after a stop, the source closing is expected
+                failure = why;
+                stop.countDown();
+            }
+        }
+    }
+}

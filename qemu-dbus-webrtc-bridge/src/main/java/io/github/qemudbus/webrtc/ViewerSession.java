@@ -1,0 +1,617 @@
+package io.github.qemudbus.webrtc;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelObserver;
+import dev.onvoid.webrtc.RTCDataChannelState;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceGatheringState;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpEncodingParameters;
+import dev.onvoid.webrtc.RTCRtpSendParameters;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import io.github.qemudbus.display.MouseButton;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One viewer: a peer connection that sends its console's track, the "qemu" data channel the
+ * page opened, the viewer's rights (view-only or not) and the keys and buttons it holds.
+ *
+ * <p>WebRTC observer callbacks arrive on native threads: they only copy data and hand work to
+ * an executor, never block and never call back into the peer connection.
+ */
+final class ViewerSession implements PeerConnectionObserver {
+    private static final Logger LOG = LoggerFactory.getLogger(ViewerSession.class);
+    private static final long MAX_BUFFERED = 1 << 20;
+    private static final int ERRORS_PER_SECOND = 5;
+
+    /** Thrown when the offer cannot be answered; the message is safe to show the client. */
+    static final class OfferException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        OfferException(String message) {
+            super(message);
+        }
+    }
+
+    private final String id;
+    private final ConsoleStream stream;
+    private final boolean viewOnly;
+    private final Executor control;
+    private final Consumer<ViewerSession> onClosed;
+    private final List<Integer> consoleIds;
+    private final RTCPeerConnection pc;
+    private final CompletableFuture<Void> gathered = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final long createdNs = System.nanoTime();
+    private volatile RTCRtpSender sender;
+    private volatile RTCDataChannel channel;
+    /** Data channels the page opened besides "qemu": closed at once, freed with the session. */
+    private final List<RTCDataChannel> others = new ArrayList<>();
+    private volatile boolean helloSent;
+    private volatile RTCPeerConnectionState state = RTCPeerConnectionState.NEW;
+    private volatile long disconnectedSinceNs;
+    private final Object sendLock = new Object();
+
+    // input lane only
+    private final Set<Integer> heldKeys = new HashSet<>();
+    private final EnumSet<MouseButton> heldButtons = EnumSet.noneOf(MouseButton.class);
+    private final Set<String> onceErrors = new HashSet<>();
+
+    final AtomicLong accepted = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+    final AtomicLong ignored = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    private final AtomicLong errorWindowStart = new AtomicLong();
+    private final AtomicLong errorsInWindow = new AtomicLong();
+
+    ViewerSession(String id, ConsoleStream stream, boolean viewOnly, PeerConnectionFactory factory,
+            RTCConfiguration config, Executor control, List<Integer> consoleIds, Consumer<ViewerSession> onClosed) {
+        this.id = id;
+        this.stream = stream;
+        this.viewOnly = viewOnly;
+        this.control = control;
+        this.consoleIds = consoleIds;
+        this.onClosed = onClosed;
+        this.pc = factory.createPeerConnection(config, this);
+        if (pc == null) {
+            throw new IllegalStateException("the peer connection factory returned no peer connection");
+        }
+    }
+
+    String id() {
+        return id;
+    }
+
+    ConsoleStream stream() {
+        return stream;
+    }
+
+    boolean viewOnly() {
+        return viewOnly;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    RTCPeerConnectionState state() {
+        return state;
+    }
+
+    long ageNanos() {
+        return System.nanoTime() - createdNs;
+    }
+
+    long disconnectedSinceNs() {
+        return disconnectedSinceNs;
+    }
+
+    /**
+     * Answers an SDP offer: applies it, adds the console's track, creates the answer and waits
+     * until ICE gathering completes (no trickle), then returns the complete answer.
+     */
+    String answer(String offerSdp, int maxBitrate, int maxFps, int loopbackPort, Duration timeout)
+            throws OfferException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<Void> remote = new CompletableFuture<>();
+        try {
+            pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offerSdp), observer(remote));
+        } catch (RuntimeException | Error e) {
+            // webrtc-java throws java.lang.Error when the SDP does not parse
+            throw new OfferException("the offer was refused: " + Protocol.shorten(e.getMessage()));
+        }
+        await(remote, deadline, "the offer was refused: ");
+        sender = pc.addTrack(stream.track(), List.of("qemu-console-" + stream.id()));
+        CompletableFuture<RTCSessionDescription> created = new CompletableFuture<>();
+        pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription d) {
+                created.complete(d);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                created.completeExceptionally(new OfferException(error));
+            }
+        });
+        RTCSessionDescription answer = await(created, deadline, "cannot answer the offer: ");
+        CompletableFuture<Void> local = new CompletableFuture<>();
+        pc.setLocalDescription(answer, observer(local));
+        await(local, deadline, "cannot apply the answer: ");
+        limitSender(maxBitrate, maxFps);
+        if (pc.getIceGatheringState() == RTCIceGatheringState.COMPLETE) {
+            gathered.complete(null);
+        }
+        try {
+            gathered.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            LOG.debug("session {}: ICE gathering incomplete at the deadline; answering with what we have", id);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        RTCSessionDescription done = pc.getLocalDescription();
+        String sdp = done != null ? done.sdp : answer.sdp;
+        if (!sdp.contains("a=candidate:") && loopbackPort > 0) {
+            sdp = addLoopbackCandidate(sdp, loopbackPort);
+        }
+        LOG.debug("session {}: offer:\n{}\nanswer:\n{}", id, offerSdp, sdp);
+        if (!sdp.contains("a=candidate:")) {
+            throw new IllegalStateException("no ICE candidate was gathered (no usable network interface?)");
+        }
+        return sdp;
+    }
+
+    /**
+     * libwebrtc ignores loopback interfaces; on a machine (or network namespace) with nothing
+     * else it gathers only on the any-address, whose 0.0.0.0 candidate it never signals. The
+     * socket is there all the same (bound to 0.0.0.0 on the pinned port, and pairable because
+     * the socket is shared): announcing it as 127.0.0.1 lets a local browser reach it.
+     */
+    static String addLoopbackCandidate(String sdp, int port) {
+        String eol = sdp.contains("\r\n") ? "\r\n" : "\n";
+        String cand = "a=candidate:1 1 udp 2122260223 127.0.0.1 " + port + " typ host generation 0" + eol;
+        StringBuilder out = new StringBuilder(sdp.length() + 256);
+        boolean inMedia = false;
+        boolean added = false;
+        for (String line : sdp.split("\r?\n", -1)) {
+            if (line.startsWith("m=")) {
+                inMedia = true;
+                added = false;
+            }
+            if (line.isEmpty()) {
+                continue;
+            }
+            out.append(line).append(eol);
+            if (inMedia && !added && line.startsWith("a=ice-pwd:")) {
+                out.append(cand);
+                added = true;
+            }
+        }
+        return out.toString();
+    }
+
+    private void limitSender(int maxBitrate, int maxFps) {
+        RTCRtpSender s = sender;
+        if (s == null) {
+            return;
+        }
+        try {
+            RTCRtpSendParameters p = s.getParameters();
+            if (p != null && p.encodings != null && !p.encodings.isEmpty()) {
+                for (RTCRtpEncodingParameters e : p.encodings) {
+                    e.maxBitrate = maxBitrate;
+                    e.maxFramerate = (double) maxFps;
+                }
+                s.setParameters(p);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("session {}: cannot set sender limits: {}", id, e.toString());
+        }
+    }
+
+    private static SetSessionDescriptionObserver observer(CompletableFuture<Void> f) {
+        return new SetSessionDescriptionObserver() {
+            @Override
+            public void onSuccess() {
+                f.complete(null);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                f.completeExceptionally(new OfferException(error));
+            }
+        };
+    }
+
+    private static <T> T await(CompletableFuture<T> f, long deadline, String what)
+            throws OfferException, InterruptedException, TimeoutException {
+        try {
+            return f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof OfferException o) {
+                throw new OfferException(what + Protocol.shorten(o.getMessage()));
+            }
+            throw new IllegalStateException(c);
+        }
+    }
+
+    // --- PeerConnectionObserver (native threads: never block) ---
+
+    @Override
+    public void onIceCandidate(RTCIceCandidate candidate) {
+        // non-trickle: candidates go into the answer
+    }
+
+    @Override
+    public void onIceGatheringChange(RTCIceGatheringState s) {
+        if (s == RTCIceGatheringState.COMPLETE) {
+            gathered.complete(null);
+        }
+    }
+
+    @Override
+    public void onConnectionChange(RTCPeerConnectionState s) {
+        state = s;
+        LOG.debug("session {}: {}", id, s);
+        switch (s) {
+            case CONNECTED -> {
+                disconnectedSinceNs = 0;
+                stream.kick();
+            }
+            case DISCONNECTED -> disconnectedSinceNs = System.nanoTime();
+            case FAILED, CLOSED -> later(() -> close("peer connection " + s.name().toLowerCase(java.util.Locale.ROOT)));
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void onDataChannel(RTCDataChannel ch) {
+        if (closed.get()) {
+            return;
+        }
+        String label;
+        try {
+            label = ch.getLabel();
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!Protocol.CHANNEL_LABEL.equals(label) || channel != null) {
+            LOG.debug("session {}: refusing data channel '{}'", id, label);
+            synchronized (others) {
+                others.add(ch);
+            }
+            later(() -> {
+                try {
+                    ch.close();
+                } catch (RuntimeException e) {
+                    LOG.debug("closing data channel '{}': {}", label, e.toString());
+                }
+            });
+            return;
+        }
+        channel = ch;
+        ch.registerObserver(new RTCDataChannelObserver() {
+            @Override
+            public void onBufferedAmountChange(long previousAmount) {
+            }
+
+            @Override
+            public void onStateChange() {
+                later(ViewerSession.this::channelStateChanged);
+            }
+
+            @Override
+            public void onMessage(RTCDataChannelBuffer buffer) {
+                ByteBuffer data = buffer.data;
+                int n = data.remaining();
+                if (n > Protocol.MAX_MESSAGE_BYTES) {
+                    stream.submitInput(() -> reject(new Protocol.Rejected("too-large",
+                            "message of " + n + " bytes (limit " + Protocol.MAX_MESSAGE_BYTES + ")", null)));
+                    return;
+                }
+                byte[] copy = new byte[n];
+                data.get(copy);
+                boolean binary = buffer.binary;
+                stream.submitInput(() -> handle(copy, binary));
+            }
+        });
+        later(this::channelStateChanged);
+    }
+
+    /** Runs work off the WebRTC callback thread; dropped once the bridge is shutting down. */
+    private void later(Runnable r) {
+        try {
+            control.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("session {}: bridge shutting down, {} dropped", id, r);
+        }
+    }
+
+    private void channelStateChanged() {
+        RTCDataChannel ch = channel;
+        if (ch == null || closed.get()) {
+            return;
+        }
+        RTCDataChannelState s;
+        try {
+            s = ch.getState();
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (s == RTCDataChannelState.OPEN && !helloSent) {
+            helloSent = true;
+            send(Protocol.bytes(hello()));
+            byte[] cursor = stream.cursorMessage();
+            if (cursor != null) {
+                send(cursor);
+            }
+        } else if (s == RTCDataChannelState.CLOSED && helloSent) {
+            close("data channel closed");
+        }
+    }
+
+    ObjectNode hello() {
+        ObjectNode m = stream.stateMessage("hello");
+        m.put("version", Protocol.VERSION);
+        m.put("session", id);
+        m.put("viewOnly", viewOnly);
+        m.put("maxMessageBytes", Protocol.MAX_MESSAGE_BYTES);
+        ArrayNode ids = m.putArray("consoles");
+        consoleIds.forEach(ids::add);
+        return m;
+    }
+
+    // --- input (the console's input lane) ---
+
+    void handle(byte[] data, boolean binary) {
+        if (closed.get()) {
+            return;
+        }
+        Protocol.Inbound msg = Protocol.parse(data, binary, stream.bounds());
+        if (msg instanceof Protocol.Rejected r) {
+            reject(r);
+            return;
+        }
+        if (msg instanceof Protocol.Ping p) {
+            ObjectNode pong = Protocol.out("pong");
+            pong.put("id", p.id());
+            pong.put("ts", System.currentTimeMillis());
+            send(Protocol.bytes(pong));
+            accepted.incrementAndGet();
+            return;
+        }
+        if (viewOnly) {
+            ignored.incrementAndGet();
+            sendErrorOnce("view-only", "this viewer may only watch; input is ignored", null);
+            return;
+        }
+        ConsoleBackend q = stream.backend();
+        String type = typeOf(msg);
+        try {
+            if (msg instanceof Protocol.Key k) {
+                if (k.down()) {
+                    heldKeys.add(k.qnum());
+                    q.keyPress(k.qnum());
+                } else {
+                    heldKeys.remove(k.qnum());
+                    q.keyRelease(k.qnum());
+                }
+            } else if (msg instanceof Protocol.Move m) {
+                if (!stream.absolute()) {
+                    failed.incrementAndGet();
+                    sendErrorOnce("not-absolute", "the mouse is relative now: send \"rel\" motion", "move");
+                    return;
+                }
+                q.mouseMoveTo(m.x(), m.y());
+            } else if (msg instanceof Protocol.Rel r) {
+                if (r.dx() != 0 || r.dy() != 0) {
+                    q.mouseMoveBy(r.dx(), r.dy());
+                }
+            } else if (msg instanceof Protocol.Button b) {
+                if (b.down()) {
+                    heldButtons.add(b.button());
+                    q.mousePress(b.button());
+                } else {
+                    heldButtons.remove(b.button());
+                    q.mouseRelease(b.button());
+                }
+            } else if (msg instanceof Protocol.Wheel w) {
+                MouseButton b = w.dy() < 0 ? MouseButton.WHEEL_UP : MouseButton.WHEEL_DOWN;
+                for (int i = 0; i < Math.abs(w.dy()); i++) {
+                    q.mousePress(b);
+                    q.mouseRelease(b);
+                }
+            } else if (msg instanceof Protocol.Touch t) {
+                q.touch(t.kind(), t.slot(), t.x(), t.y());
+            } else if (msg instanceof Protocol.Resize r) {
+                stream.requestResize(r, this);
+            } else if (msg instanceof Protocol.ReleaseAll) {
+                releaseHeld();
+            }
+            accepted.incrementAndGet();
+        } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            LOG.debug("session {}: {} failed: {}", id, type, e.toString());
+            sendError("qemu", type + " failed: " + Protocol.shorten(e.getMessage()), type);
+        }
+    }
+
+    private static String typeOf(Protocol.Inbound m) {
+        String n = m.getClass().getSimpleName();
+        return n.equals("ReleaseAll") ? "releaseAll" : Character.toLowerCase(n.charAt(0)) + n.substring(1);
+    }
+
+    private void reject(Protocol.Rejected r) {
+        rejected.incrementAndGet();
+        stream.countRejected();
+        LOG.debug("session {}: rejected message: {} {}", id, r.code(), r.message());
+        sendError(r.code(), r.message(), r.type());
+    }
+
+    /** Releases every key and button this viewer holds (input lane only). */
+    void releaseHeld() {
+        ConsoleBackend q = stream.backend();
+        for (Integer k : new ArrayList<>(heldKeys)) {
+            try {
+                q.keyRelease(k);
+            } catch (RuntimeException e) {
+                LOG.debug("release of key {} failed", k, e);
+            }
+        }
+        heldKeys.clear();
+        for (MouseButton b : EnumSet.copyOf(heldButtons.isEmpty() ? EnumSet.noneOf(MouseButton.class) : heldButtons)) {
+            try {
+                q.mouseRelease(b);
+            } catch (RuntimeException e) {
+                LOG.debug("release of button {} failed", b, e);
+            }
+        }
+        heldButtons.clear();
+    }
+
+    int heldKeyCount() {
+        return heldKeys.size();
+    }
+
+    // --- sending ---
+
+    void sendError(String code, String message, String ref) {
+        long now = System.nanoTime();
+        long start = errorWindowStart.get();
+        if (now - start > TimeUnit.SECONDS.toNanos(1)) {
+            errorWindowStart.set(now);
+            errorsInWindow.set(0);
+        }
+        if (errorsInWindow.incrementAndGet() <= ERRORS_PER_SECOND) {
+            send(Protocol.bytes(Protocol.error(code, message, ref)));
+        }
+    }
+
+    void sendErrorOnce(String code, String message, String ref) {
+        boolean first;
+        synchronized (onceErrors) {
+            first = onceErrors.add(code);
+        }
+        if (first) {
+            sendError(code, message, ref);
+        }
+    }
+
+    void addCounters(ObjectNode m) {
+        m.put("accepted", accepted.get());
+        m.put("rejected", rejected.get());
+        m.put("ignored", ignored.get());
+        m.put("failed", failed.get());
+        m.put("dropped", stream.inputDropped());
+    }
+
+    /** Sends a text message if the channel is open; drops it when the viewer reads too slowly. */
+    void send(byte[] message) {
+        synchronized (sendLock) {
+            RTCDataChannel ch = channel;
+            if (ch == null || closed.get() || !helloSent) {
+                return;
+            }
+            try {
+                if (ch.getState() != RTCDataChannelState.OPEN || ch.getBufferedAmount() > MAX_BUFFERED) {
+                    return;
+                }
+                ch.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), false));
+            } catch (Exception e) {
+                LOG.debug("session {}: send failed: {}", id, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Ends the session: stops input (held keys are released), closes the data channel, removes
+     * the track, closes the peer connection, then frees the data channel. The track itself
+     * belongs to the console and outlives viewers. Safe to call more than once, from any
+     * thread except a WebRTC callback.
+     */
+    void close(String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("viewer {} of console {} left: {}", id, stream.id(), reason);
+        stream.removeViewer(this);
+        try {
+            stream.submitInput(this::releaseHeld);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot queue key release", e);
+        }
+        RTCDataChannel ch;
+        synchronized (sendLock) {
+            ch = channel;
+        }
+        if (ch != null) {
+            try {
+                ch.unregisterObserver();
+                ch.close();
+            } catch (RuntimeException e) {
+                LOG.debug("session {}: data channel close: {}", id, e.toString());
+            }
+        }
+        RTCRtpSender s = sender;
+        if (s != null) {
+            try {
+                pc.removeTrack(s);
+            } catch (RuntimeException e) {
+                LOG.debug("session {}: removeTrack: {}", id, e.toString());
+            }
+        }
+        try {
+            pc.close();
+        } catch (RuntimeException e) {
+            LOG.debug("session {}: close: {}", id, e.toString());
+        }
+        List<RTCDataChannel> toFree = new ArrayList<>();
+        if (ch != null) {
+            toFree.add(ch);
+        }
+        synchronized (others) {
+            toFree.addAll(others);
+            others.clear();
+        }
+        for (RTCDataChannel c : toFree) {
+            try {
+                c.dispose();
+            } catch (RuntimeException | Error e) {
+                // webrtc-java throws an Error when the peer connection still holds a reference
+                LOG.debug("session {}: data channel dispose: {}", id, e.toString());
+            }
+        }
+        gathered.complete(null);
+        onClosed.accept(this);
+    }
+}

@@ -1,0 +1,698 @@
+package io.github.qemudbus.webrtc;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PortAllocatorConfig;
+import dev.onvoid.webrtc.RTCBundlePolicy;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import io.github.qemudbus.display.QemuDisplay;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves QEMU consoles to web browsers over WebRTC: each console becomes a video track, a
+ * built-in web page at {@code /} shows it and sends keyboard, mouse and touch input back over
+ * a data channel, and any WHEP player can watch at {@code /whep/<console id>}.
+ *
+ * <pre>{@code
+ * try (QemuDisplay qemu = QemuDisplay.builder().address("unix:path=/run/vm1/bus").connect();
+ *      WebRtcBridge bridge = WebRtcBridge.builder().display(qemu).token("s3cret").build().start()) {
+ *     System.out.println("open " + bridge.url() + "?token=s3cret");
+ *     Thread.currentThread().join();
+ * }
+ * }</pre>
+ *
+ * <p>HTTP endpoints (all on the listen address):
+ * <ul>
+ * <li>{@code GET /} — the web client; {@code GET /api/consoles} — the consoles, as JSON;</li>
+ * <li>{@code POST /whep/<console>} with an SDP offer ({@code application/sdp}) — {@code 201}
+ * with the complete answer (ICE gathering finished, no trickle) and a {@code Location};</li>
+ * <li>{@code DELETE /whep/<console>/<session>} — ends that viewer's session.</li>
+ * </ul>
+ * When a token is configured, the API and WHEP endpoints require
+ * {@code Authorization: Bearer <token>} ({@code 401} otherwise); a view-only token lets a
+ * viewer watch but not send input. Requests from other web origins are refused ({@code 403}).
+ * Beyond {@link Builder#maxViewers(int)} concurrent viewers, offers get {@code 503}.
+ *
+ * <p>The data-channel message format is documented in {@code docs/data-channel.md}.
+ *
+ * <p>The bridge does not close the {@link QemuDisplay} it was given. {@link #close()} ends
+ * every session and frees every native WebRTC object; afterwards the JVM can exit.
+ */
+public final class WebRtcBridge implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebRtcBridge.class);
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    private static final long DISCONNECTED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private final Builder config;
+    private final Tokens tokens;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Integer, ConsoleStream> streams = new LinkedHashMap<>();
+    private final Map<String, ViewerSession> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger reserved = new AtomicInteger();
+    private final Object lifecycle = new Object();
+    private HeadlessAudioDeviceModule audio;
+    private PeerConnectionFactory factory;
+    private ScheduledExecutorService scheduler;
+    private ExecutorService control;
+    private WhepServer http;
+    private volatile URI url;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    private WebRtcBridge(Builder b) {
+        this.config = b;
+        this.tokens = new Tokens(b.token, b.viewOnlyToken);
+    }
+
+    /**
+     * Starts configuring a bridge.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Opens the consoles' frame sources, starts WebRTC and the HTTP server.
+     *
+     * @return this bridge, running
+     * @throws IllegalStateException when already started or closed
+     * @throws UncheckedIOException when the listen address cannot be bound
+     * @throws io.github.qemudbus.display.QemuDisplayException when a console cannot be opened
+     */
+    public WebRtcBridge start() {
+        synchronized (lifecycle) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "bridge is closed" : "bridge already started");
+            }
+            started = true;
+            try {
+                doStart();
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
+        }
+        return this;
+    }
+
+    private void doStart() {
+        List<ConsoleBackend> backends = config.backends != null ? config.backends : openConsoles();
+        if (backends.isEmpty()) {
+            throw new IllegalStateException("no console to serve");
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> ConsoleStream.daemon(r, "qemu-webrtc-timer"));
+        control = Executors.newSingleThreadExecutor(r -> ConsoleStream.daemon(r, "qemu-webrtc-control"));
+        NativeLog.install();
+        // the headless module: PeerConnectionFactory's default one aborts without audio devices
+        audio = new HeadlessAudioDeviceModule();
+        factory = new PeerConnectionFactory(audio);
+        for (ConsoleBackend b : backends) {
+            ConsoleStream s = new ConsoleStream(b, factory, config.maxFrameRate, config.refresh.toMillis(), scheduler);
+            streams.put(b.id(), s);
+        }
+        for (ConsoleStream s : streams.values()) {
+            s.start();
+        }
+        try {
+            http = new WhepServer(this, config.listen);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + config.listen, e);
+        }
+        url = http.baseUri();
+        scheduler.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        LOG.info("WebRTC bridge serving console(s) {} at {}{}", streams.keySet(), url,
+                tokens.required() ? " (token required)" : "");
+    }
+
+    private List<ConsoleBackend> openConsoles() {
+        QemuDisplay d = Objects.requireNonNull(config.display, "display(QemuDisplay) is required");
+        List<Integer> ids = config.consoleIds.isEmpty() ? d.vm().consoleIds() : new ArrayList<>(config.consoleIds);
+        List<ConsoleBackend> out = new ArrayList<>();
+        try {
+            for (int id : ids) {
+                out.add(new QemuConsoleBackend(d.console(id)));
+            }
+        } catch (RuntimeException e) {
+            out.forEach(ConsoleBackend::close);
+            throw e;
+        }
+        return out;
+    }
+
+    private int ticks;
+
+    private void tick() {
+        try {
+            long now = System.nanoTime();
+            for (ViewerSession s : sessions.values()) {
+                RTCPeerConnectionState st = s.state();
+                boolean neverConnected = (st == RTCPeerConnectionState.NEW || st == RTCPeerConnectionState.CONNECTING)
+                        && s.ageNanos() > CONNECT_TIMEOUT_NS;
+                long since = s.disconnectedSinceNs();
+                boolean lost = st == RTCPeerConnectionState.DISCONNECTED && since != 0
+                        && now - since > DISCONNECTED_TIMEOUT_NS;
+                if (neverConnected || lost) {
+                    control.execute(() -> s.close(neverConnected ? "never connected" : "connection lost"));
+                }
+            }
+            if (++ticks % 2 == 0) {
+                List<Integer> ids = List.copyOf(streams.keySet());
+                for (ConsoleStream c : streams.values()) {
+                    c.tickStats(ids);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("housekeeping failed", e);
+        }
+    }
+
+    /**
+     * The address of the web client, for example {@code http://127.0.0.1:8080/}. Add
+     * {@code ?token=...} when a token is configured (the page then forgets it from the address bar).
+     *
+     * @return the URL
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public URI url() {
+        URI u = url;
+        if (u == null) {
+            throw new IllegalStateException("bridge not started");
+        }
+        return u;
+    }
+
+    /**
+     * The ids of the consoles served.
+     *
+     * @return console ids, in order
+     */
+    public List<Integer> consoleIds() {
+        synchronized (lifecycle) {
+            return List.copyOf(streams.keySet());
+        }
+    }
+
+    /**
+     * How many viewers are connected or connecting now.
+     *
+     * @return the number of live sessions
+     */
+    public int viewerCount() {
+        return sessions.size();
+    }
+
+    // --- used by WhepServer ---
+
+    Tokens tokens() {
+        return tokens;
+    }
+
+    Set<String> allowedOrigins() {
+        return config.allowedOrigins;
+    }
+
+    Collection<ConsoleStream> streams() {
+        return streams.values();
+    }
+
+    ConsoleStream stream(int id) {
+        return streams.get(id);
+    }
+
+    ViewerSession session(String id) {
+        return sessions.get(id);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Reserves a viewer slot; false when {@code maxViewers} are already in use. */
+    boolean reserveViewer() {
+        while (true) {
+            int n = reserved.get();
+            if (n >= config.maxViewers) {
+                return false;
+            }
+            if (reserved.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void releaseViewer() {
+        reserved.decrementAndGet();
+    }
+
+    /**
+     * Creates a session for an offer and returns it with its answer. The caller has reserved a
+     * slot; the slot is released when the session closes (or here, when answering fails).
+     */
+    ViewerSession openSession(ConsoleStream stream, boolean viewOnly, String offer, StringBuilder answerOut)
+            throws ViewerSession.OfferException, InterruptedException, TimeoutException {
+        String id = HexFormat.of().formatHex(bytes(16));
+        ViewerSession s;
+        int port;
+        try {
+            // on loopback, pin the session's UDP port so that it can be announced as 127.0.0.1
+            port = config.listen.getAddress().isLoopbackAddress() ? freeUdpPort() : 0;
+            synchronized (lifecycle) {
+                if (closed) {
+                    throw new IllegalStateException("bridge is closing");
+                }
+                s = new ViewerSession(id, stream, viewOnly, factory, rtcConfig(port), control,
+                        List.copyOf(streams.keySet()), this::sessionClosed);
+                sessions.put(id, s);
+            }
+        } catch (RuntimeException | Error e) {
+            releaseViewer(); // no session owns the slot yet
+            throw e;
+        }
+        try {
+            answerOut.append(s.answer(offer, config.maxBitrate, config.maxFrameRate, port, ANSWER_TIMEOUT));
+        } catch (ViewerSession.OfferException | InterruptedException | TimeoutException | RuntimeException e) {
+            s.close("offer failed: " + e.getMessage());
+            throw e;
+        }
+        stream.addViewer(s);
+        LOG.info("viewer {} joined console {}{}", id, stream.id(), viewOnly ? " (view only)" : "");
+        return s;
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private void sessionClosed(ViewerSession s) {
+        if (sessions.remove(s.id(), s)) {
+            releaseViewer();
+        }
+    }
+
+    /** Ends a session now (DELETE); runs on the calling thread. */
+    void endSession(ViewerSession s, String reason) {
+        s.close(reason);
+    }
+
+    private int freeUdpPort() {
+        int lo = config.minPort > 0 ? config.minPort : 0;
+        int hi = config.minPort > 0 ? config.maxPort : 0;
+        for (int attempt = 0; attempt < 64; attempt++) {
+            int want = lo == 0 ? 0 : lo + random.nextInt(hi - lo + 1);
+            try (java.net.DatagramSocket d = new java.net.DatagramSocket(new InetSocketAddress(want))) {
+                return d.getLocalPort();
+            } catch (java.net.SocketException e) {
+                LOG.trace("UDP port {} busy", want);
+            }
+        }
+        throw new IllegalStateException("no free UDP port" + (lo > 0 ? " in " + lo + ".." + hi : ""));
+    }
+
+    private RTCConfiguration rtcConfig(int pinnedPort) {
+        RTCConfiguration c = new RTCConfiguration();
+        c.iceServers = new ArrayList<>(config.iceServers);
+        c.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
+        c.rtcpMuxPolicy = RTCRtcpMuxPolicy.REQUIRE;
+        PortAllocatorConfig pa = new PortAllocatorConfig();
+        // libwebrtc ignores loopback adapters; this lets it gather on the any-address instead,
+        // which is what makes 127.0.0.1 (and a network namespace with only lo) work
+        pa.setEnableAnyAddressPorts(true);
+        // one socket for all candidates of a network: also makes the any-address port usable
+        pa.setEnableSharedSocket(true);
+        if (pinnedPort > 0) {
+            pa.minPort = pinnedPort;
+            pa.maxPort = pinnedPort;
+        } else if (config.minPort > 0) {
+            pa.minPort = config.minPort;
+            pa.maxPort = config.maxPort;
+        }
+        c.portAllocatorConfig = pa;
+        return c;
+    }
+
+    /**
+     * Stops serving: refuses new requests, ends every session (tracks removed, peer
+     * connections closed), closes the frame sources, then frees the tracks, sources, peer
+     * connection factory and audio module, in that order. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (http != null) {
+            http.stop();
+        }
+        for (ViewerSession s : List.copyOf(sessions.values())) {
+            try {
+                s.close("bridge closed");
+            } catch (RuntimeException e) {
+                LOG.debug("closing session {} failed", s.id(), e);
+            }
+        }
+        for (ConsoleStream s : streams.values()) {
+            s.close();
+        }
+        shutdown(control);
+        shutdown(scheduler);
+        for (ConsoleStream s : streams.values()) {
+            s.disposeNative();
+        }
+        if (factory != null) {
+            try {
+                factory.dispose();
+            } catch (RuntimeException | Error e) {
+                LOG.debug("factory dispose: {}", e.toString());
+            }
+        }
+        if (audio != null) {
+            try {
+                audio.dispose();
+            } catch (RuntimeException | Error e) {
+                LOG.debug("audio module dispose: {}", e.toString());
+            }
+        }
+        if (http != null) {
+            http.shutdownExecutor();
+        }
+        LOG.info("WebRTC bridge closed");
+    }
+
+    private static void shutdown(ExecutorService e) {
+        if (e == null) {
+            return;
+        }
+        e.shutdown();
+        try {
+            if (!e.awaitTermination(3, TimeUnit.SECONDS)) {
+                e.shutdownNow();
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            e.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebRtcBridge[" + (url != null ? url : "not started") + ", consoles " + streams.keySet() + ", viewers "
+                + sessions.size() + "]";
+    }
+
+    /** Configures a {@link WebRtcBridge}. Only {@link #display(QemuDisplay)} is required. */
+    public static final class Builder {
+        private QemuDisplay display;
+        private final Set<Integer> consoleIds = new LinkedHashSet<>();
+        private InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+        private String token;
+        private String viewOnlyToken;
+        private int maxViewers = 8;
+        private int maxFrameRate = 30;
+        private int maxBitrate = 8_000_000;
+        private Duration refresh = Duration.ofSeconds(1);
+        private final List<RTCIceServer> iceServers = new ArrayList<>();
+        private final Set<String> allowedOrigins = new LinkedHashSet<>();
+        private int minPort;
+        private int maxPort;
+        List<ConsoleBackend> backends;
+
+        private Builder() {
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.display = display;
+            b.consoleIds.addAll(consoleIds);
+            b.listen = listen;
+            b.token = token;
+            b.viewOnlyToken = viewOnlyToken;
+            b.maxViewers = maxViewers;
+            b.maxFrameRate = maxFrameRate;
+            b.maxBitrate = maxBitrate;
+            b.refresh = refresh;
+            b.iceServers.addAll(iceServers);
+            b.allowedOrigins.addAll(allowedOrigins);
+            b.minPort = minPort;
+            b.maxPort = maxPort;
+            b.backends = backends;
+            return b;
+        }
+
+        /**
+         * The QEMU display whose consoles to serve (required; not closed by the bridge).
+         *
+         * @param display a connected display
+         * @return this builder
+         */
+        public Builder display(QemuDisplay display) {
+            this.display = Objects.requireNonNull(display);
+            return this;
+        }
+
+        /**
+         * Which consoles to serve; without this call (or with no ids), all of the VM's consoles.
+         *
+         * @param ids console ids
+         * @return this builder
+         */
+        public Builder consoles(int... ids) {
+            consoleIds.clear();
+            for (int id : ids) {
+                if (id < 0) {
+                    throw new IllegalArgumentException("negative console id " + id);
+                }
+                consoleIds.add(id);
+            }
+            return this;
+        }
+
+        /**
+         * Where the HTTP server listens (default {@code 127.0.0.1:8080}; port 0 picks a free
+         * port, see {@link WebRtcBridge#url()}). Listening beyond loopback exposes the VM's
+         * screen and keyboard: set a {@link #token(String)}.
+         *
+         * @param address host and port
+         * @return this builder
+         */
+        public Builder listen(InetSocketAddress address) {
+            Objects.requireNonNull(address);
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("unresolved listen address " + address);
+            }
+            this.listen = address;
+            return this;
+        }
+
+        /**
+         * Requires {@code Authorization: Bearer <token>} on the API and WHEP endpoints.
+         *
+         * @param token the secret (at least 8 characters), or null for none
+         * @return this builder
+         */
+        public Builder token(String token) {
+            this.token = checkToken(token);
+            return this;
+        }
+
+        /**
+         * A second token whose bearers may watch but not send input (needs {@link #token(String)}).
+         *
+         * @param token the secret (at least 8 characters), or null for none
+         * @return this builder
+         */
+        public Builder viewOnlyToken(String token) {
+            this.viewOnlyToken = checkToken(token);
+            return this;
+        }
+
+        private static String checkToken(String t) {
+            if (t != null && (t.length() < 8 || t.length() > 512 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+                throw new IllegalArgumentException("a token has 8 to 512 printable ASCII characters without spaces");
+            }
+            return t;
+        }
+
+        /**
+         * How many viewers may be connected at once, over all consoles (default 8).
+         *
+         * @param n 1 or more
+         * @return this builder
+         */
+        public Builder maxViewers(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxViewers must be at least 1");
+            }
+            this.maxViewers = n;
+            return this;
+        }
+
+        /**
+         * The most frames per second sent per console (default 30).
+         *
+         * @param fps 1 to 120
+         * @return this builder
+         */
+        public Builder maxFrameRate(int fps) {
+            if (fps < 1 || fps > 120) {
+                throw new IllegalArgumentException("maxFrameRate must be within 1..120");
+            }
+            this.maxFrameRate = fps;
+            return this;
+        }
+
+        /**
+         * The most bits per second each viewer's encoder may send (default 8 Mbit/s).
+         *
+         * @param bps at least 100 kbit/s
+         * @return this builder
+         */
+        public Builder maxBitrate(int bps) {
+            if (bps < 100_000) {
+                throw new IllegalArgumentException("maxBitrate must be at least 100000");
+            }
+            this.maxBitrate = bps;
+            return this;
+        }
+
+        /**
+         * How often an unchanged screen is sent again, so that new viewers and lost keyframes
+         * get a picture (default 1 s).
+         *
+         * @param interval 100 ms to 10 s
+         * @return this builder
+         */
+        public Builder refreshInterval(Duration interval) {
+            if (interval.toMillis() < 100 || interval.toMillis() > 10_000) {
+                throw new IllegalArgumentException("refreshInterval must be within 100 ms..10 s");
+            }
+            this.refresh = interval;
+            return this;
+        }
+
+        /**
+         * Adds a STUN or TURN server for the bridge's side (the page configures its own).
+         *
+         * @param urls for example {@code stun:stun.example.org:3478} or {@code turn:turn.example.org}
+         * @param username TURN user name, or null
+         * @param password TURN password, or null
+         * @return this builder
+         */
+        public Builder iceServer(List<String> urls, String username, String password) {
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("an ICE server needs at least one URL");
+            }
+            for (String u : urls) {
+                if (!u.matches("(?i)(stun|stuns|turn|turns):.+")) {
+                    throw new IllegalArgumentException("not a STUN/TURN URL: " + u);
+                }
+            }
+            RTCIceServer s = new RTCIceServer();
+            s.urls = List.copyOf(urls);
+            s.username = username;
+            s.password = password;
+            iceServers.add(s);
+            return this;
+        }
+
+        /**
+         * Adds STUN or TURN servers without credentials, one per URL.
+         *
+         * @param urls STUN/TURN URLs
+         * @return this builder
+         */
+        public Builder iceServers(String... urls) {
+            for (String u : urls) {
+                iceServer(List.of(u), null, null);
+            }
+            return this;
+        }
+
+        /**
+         * The UDP port range for media (default: any port). Useful behind a firewall.
+         *
+         * @param min lowest port
+         * @param max highest port
+         * @return this builder
+         */
+        public Builder udpPortRange(int min, int max) {
+            if (min < 1 || max > 65535 || min > max) {
+                throw new IllegalArgumentException("bad port range " + min + ".." + max);
+            }
+            this.minPort = min;
+            this.maxPort = max;
+            return this;
+        }
+
+        /**
+         * Other web origins allowed to call the API, for example the public origin of a
+         * reverse proxy ({@code https://vm.example.org}). The bridge's own origin is always allowed.
+         *
+         * @param origins origins as browsers send them (scheme://host[:port])
+         * @return this builder
+         */
+        public Builder allowedOrigins(String... origins) {
+            for (String o : origins) {
+                URI u = URI.create(o);
+                if (u.getScheme() == null || u.getHost() == null || (u.getPath() != null && !u.getPath().isEmpty())) {
+                    throw new IllegalArgumentException("not an origin: " + o);
+                }
+                allowedOrigins.add(o.toLowerCase(java.util.Locale.ROOT));
+            }
+            return this;
+        }
+
+        /** Serves test consoles instead of a QEMU display (tests only). */
+        Builder backends(List<ConsoleBackend> b) {
+            this.backends = List.copyOf(b);
+            return this;
+        }
+
+        /**
+         * Checks the configuration and creates the bridge (not yet started).
+         *
+         * @return the bridge; call {@link WebRtcBridge#start()}
+         * @throws IllegalStateException when the configuration is incomplete or inconsistent
+         */
+        public WebRtcBridge build() {
+            if (display == null && backends == null) {
+                throw new IllegalStateException("display(QemuDisplay) is required");
+            }
+            return new WebRtcBridge(copy());
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package io.github.qemudbus.webrtc;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's HTTP side, on the JDK's built-in server: the web client's files, a small JSON
+ * API, and WHEP signaling. Checks, in order: Host (DNS rebinding, when bound to loopback),
+ * Origin (cross-origin requests refused), token, route, method, media type, size, capacity.
+ */
+final class WhepServer {
+    private static final Logger LOG = LoggerFactory.getLogger(WhepServer.class);
+    static final int MAX_OFFER_BYTES = 64 * 1024;
+    private static final String WEB = "/io/github/qemudbus/webrtc/web/";
+    private static final Map<String, String[]> STATIC = Map.of(
+            "/", new String[] {"index.html", "text/html; charset=utf-8"},
+            "/index.html", new String[] {"index.html", "text/html; charset=utf-8"},
+            "/app.js", new String[] {"app.js", "text/javascript; charset=utf-8"},
+            "/style.css", new String[] {"style.css", "text/css; charset=utf-8"},
+            "/favicon.svg", new String[] {"favicon.svg", "image/svg+xml"});
+    private static final Pattern WHEP = Pattern.compile("/whep/(\\d{1,9})");
+    private static final Pattern WHEP_SESSION = Pattern.compile("/whep/(\\d{1,9})/([0-9a-f]{32})");
+    private static final String CSP = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+            + "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            + "frame-ancestors 'none'; form-action 'none'";
+
+    private final WebRtcBridge bridge;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final int port;
+    private final boolean loopback;
+    private final Set<String> ownHosts = new HashSet<>();
+    private final URI base;
+    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
+
+    WhepServer(WebRtcBridge bridge, InetSocketAddress listen) throws IOException {
+        this.bridge = bridge;
+        this.server = HttpServer.create(listen, 64);
+        this.port = server.getAddress().getPort();
+        InetAddress addr = server.getAddress().getAddress();
+        this.loopback = addr.isLoopbackAddress();
+        String literal = hostLiteral(addr);
+        if (addr.isAnyLocalAddress()) {
+            base = URI.create("http://" + (addr instanceof Inet6Address ? "[::1]" : "127.0.0.1") + ":" + port + "/");
+        } else {
+            base = URI.create("http://" + literal + ":" + port + "/");
+        }
+        ownHosts.add(literal + ":" + port);
+        if (loopback) {
+            ownHosts.add("127.0.0.1:" + port);
+            ownHosts.add("localhost:" + port);
+            ownHosts.add("[::1]:" + port);
+        }
+        for (String o : bridge.allowedOrigins()) {
+            URI u = URI.create(o);
+            int p = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
+            ownHosts.add(u.getHost().toLowerCase(Locale.ROOT) + ":" + p);
+        }
+        if (!loopback && !bridge.tokens().required()) {
+            LOG.warn("listening on {} without a token: anyone who can reach it sees and controls the VM", listen);
+        }
+        this.executor = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
+                r -> ConsoleStream.daemon(r, "qemu-webrtc-http"), new ThreadPoolExecutor.AbortPolicy());
+        ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    private static String hostLiteral(InetAddress a) {
+        String h = a.getHostAddress();
+        int pct = h.indexOf('%');
+        if (pct >= 0) {
+            h = h.substring(0, pct);
+        }
+        return a instanceof Inet6Address ? "[" + h + "]" : h;
+    }
+
+    URI baseUri() {
+        return base;
+    }
+
+    void stop() {
+        server.stop(0);
+    }
+
+    void shutdownExecutor() {
+        executor.shutdownNow();
+    }
+
+    // --- dispatch ---
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            dispatch(ex);
+        } catch (IOException e) {
+            LOG.debug("HTTP exchange failed: {}", e.toString());
+        } catch (RuntimeException e) {
+            LOG.warn("HTTP {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
+            try {
+                text(ex, 500, "internal error");
+            } catch (IOException | RuntimeException ignored) {
+                // response already started
+            }
+        }
+    }
+
+    private void dispatch(HttpExchange ex) throws IOException {
+        Headers h = ex.getResponseHeaders();
+        h.set("Cache-Control", "no-store");
+        h.set("X-Content-Type-Options", "nosniff");
+        h.set("Referrer-Policy", "no-referrer");
+        String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+        String path = ex.getRequestURI().getRawPath();
+        LOG.debug("{} {}", method, path);
+        if (bridge.isClosed()) {
+            text(ex, 503, "shutting down");
+            return;
+        }
+        String refusal = crossOriginRefusal(ex);
+        if (refusal != null) {
+            LOG.debug("refused {} {}: {}", method, path, refusal);
+            text(ex, 403, refusal);
+            return;
+        }
+        String[] file = STATIC.get(path);
+        if (file != null) {
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                methodNotAllowed(ex, "GET, HEAD");
+                return;
+            }
+            serveStatic(ex, file[0], file[1], method.equals("HEAD"));
+            return;
+        }
+        if (!path.startsWith("/api/") && !path.startsWith("/whep/")) {
+            text(ex, 404, "not found");
+            return;
+        }
+        if (method.equals("OPTIONS")) {
+            options(ex, path);
+            return;
+        }
+        Tokens.Access access = bridge.tokens().check(ex.getRequestHeaders().getFirst("Authorization"));
+        if (access == Tokens.Access.NONE) {
+            h.set("WWW-Authenticate", "Bearer realm=\"qemu\"");
+            text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
+            return;
+        }
+        if (path.equals("/api/consoles")) {
+            if (!method.equals("GET")) {
+                methodNotAllowed(ex, "GET");
+                return;
+            }
+            consoles(ex, access);
+            return;
+        }
+        Matcher m = WHEP.matcher(path);
+        if (m.matches()) {
+            if (method.equals("POST")) {
+                offer(ex, Integer.parseInt(m.group(1)), access);
+            } else {
+                methodNotAllowed(ex, "OPTIONS, POST");
+            }
+            return;
+        }
+        m = WHEP_SESSION.matcher(path);
+        if (m.matches()) {
+            ViewerSession s = bridge.session(m.group(2));
+            if (s == null || s.stream().id() != Integer.parseInt(m.group(1))) {
+                text(ex, 404, "no such session");
+                return;
+            }
+            if (method.equals("DELETE")) {
+                bridge.endSession(s, "DELETE from the client");
+                ex.sendResponseHeaders(200, -1);
+            } else {
+                // PATCH would be trickle ICE / ICE restart: not supported (WHEP allows 405)
+                methodNotAllowed(ex, "OPTIONS, DELETE");
+            }
+            return;
+        }
+        text(ex, 404, "not found");
+    }
+
+    /**
+     * Why a request must be refused as cross-origin, or null. The Host header must name this
+     * server when it listens on loopback (DNS rebinding); an Origin header must be this server's
+     * own origin or an allowed one; browsers' Sec-Fetch-Site must not say cross-site.
+     */
+    String crossOriginRefusal(HttpExchange ex) {
+        Headers rq = ex.getRequestHeaders();
+        String host = rq.getFirst("Host");
+        String hostKey = host == null ? null : normalizeHost(host);
+        if (loopback && (hostKey == null || !ownHosts.contains(hostKey))) {
+            return "unexpected Host header";
+        }
+        String origin = rq.getFirst("Origin");
+        if (origin != null) {
+            String o = origin.trim().toLowerCase(Locale.ROOT);
+            boolean own = hostKey != null && o.equals("http://" + stripDefaultPort(hostKey));
+            if (!own && !bridge.allowedOrigins().contains(o)) {
+                return "cross-origin request refused";
+            }
+        }
+        String site = rq.getFirst("Sec-Fetch-Site");
+        if (site != null && site.equalsIgnoreCase("cross-site") && bridge.allowedOrigins().isEmpty()) {
+            return "cross-site request refused";
+        }
+        return null;
+    }
+
+    private static String normalizeHost(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (h.isEmpty()) {
+            return null;
+        }
+        boolean hasPort = h.startsWith("[") ? h.contains("]:") : h.contains(":");
+        return hasPort ? h : h + ":80";
+    }
+
+    private static String stripDefaultPort(String hostKey) {
+        return hostKey.endsWith(":80") ? hostKey.substring(0, hostKey.length() - 3) : hostKey;
+    }
+
+    private void options(HttpExchange ex, String path) throws IOException {
+        Headers h = ex.getResponseHeaders();
+        if (WHEP.matcher(path).matches()) {
+            h.set("Allow", "OPTIONS, POST");
+            h.set("Accept-Post", "application/sdp");
+        } else if (WHEP_SESSION.matcher(path).matches()) {
+            h.set("Allow", "OPTIONS, DELETE");
+        } else if (path.equals("/api/consoles")) {
+            h.set("Allow", "OPTIONS, GET");
+        } else {
+            text(ex, 404, "not found");
+            return;
+        }
+        ex.sendResponseHeaders(204, -1);
+    }
+
+    private void consoles(HttpExchange ex, Tokens.Access access) throws IOException {
+        ObjectNode root = Protocol.JSON.createObjectNode();
+        root.put("version", Protocol.VERSION);
+        root.put("viewOnly", access == Tokens.Access.VIEW);
+        ArrayNode list = root.putArray("consoles");
+        for (ConsoleStream s : bridge.streams()) {
+            ObjectNode c = list.addObject();
+            c.put("id", s.id());
+            c.put("label", s.label());
+            c.put("width", s.width());
+            c.put("height", s.height());
+            c.put("absolute", s.absolute());
+            c.put("path", s.path());
+            c.put("viewers", s.viewerCount());
+            c.put("whep", "/whep/" + s.id());
+        }
+        send(ex, 200, "application/json", Protocol.JSON.writeValueAsBytes(root));
+    }
+
+    private void offer(HttpExchange ex, int consoleId, Tokens.Access access) throws IOException {
+        ConsoleStream stream = bridge.stream(consoleId);
+        if (stream == null) {
+            text(ex, 404, "no console " + consoleId);
+            return;
+        }
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith("application/sdp")) {
+            text(ex, 415, "the offer must be application/sdp");
+            return;
+        }
+        byte[] body = readBody(ex.getRequestBody(), MAX_OFFER_BYTES);
+        if (body == null) {
+            text(ex, 413, "offer larger than " + MAX_OFFER_BYTES + " bytes");
+            return;
+        }
+        String sdp = new String(body, StandardCharsets.UTF_8);
+        String problem = checkOffer(sdp);
+        if (problem != null) {
+            text(ex, 400, problem);
+            return;
+        }
+        if (!bridge.reserveViewer()) {
+            ex.getResponseHeaders().set("Retry-After", "10");
+            text(ex, 503, "too many viewers");
+            return;
+        }
+        StringBuilder answer = new StringBuilder();
+        ViewerSession s;
+        try {
+            s = bridge.openSession(stream, access == Tokens.Access.VIEW, sdp, answer);
+        } catch (ViewerSession.OfferException e) {
+            text(ex, 400, e.getMessage());
+            return;
+        } catch (TimeoutException e) {
+            text(ex, 503, "timed out answering the offer");
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            text(ex, 503, "interrupted");
+            return;
+        } catch (IllegalStateException | Error e) {
+            // webrtc-java reports native failures as java.lang.Error
+            LOG.warn("cannot answer an offer for console {}: {}", consoleId, e.toString());
+            text(ex, 500, "cannot answer: " + Protocol.shorten(e.getMessage()));
+            return;
+        }
+        Headers h = ex.getResponseHeaders();
+        h.set("Location", "/whep/" + consoleId + "/" + s.id());
+        h.set("ETag", "\"" + s.id() + "\"");
+        send(ex, 201, "application/sdp", answer.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A quick sanity check of an offer before WebRTC sees it; null when it looks usable. */
+    static String checkOffer(String sdp) {
+        if (!sdp.startsWith("v=0")) {
+            return "not an SDP offer (must start with v=0)";
+        }
+        if (!sdp.contains("\nm=video ")) {
+            return "the offer has no video section";
+        }
+        for (int i = 0; i < sdp.length(); i++) {
+            char c = sdp.charAt(i);
+            if (c < 0x20 && c != '\r' && c != '\n' && c != '\t') {
+                return "control characters in the offer";
+            }
+        }
+        return null;
+    }
+
+    private static byte[] readBody(InputStream in, int limit) throws IOException {
+        byte[] all = in.readNBytes(limit + 1);
+        return all.length > limit ? null : all;
+    }
+
+    private void serveStatic(HttpExchange ex, String name, String type, boolean head) throws IOException {
+        byte[] data = cache.computeIfAbsent(name, n -> {
+            try (InputStream in = WhepServer.class.getResourceAsStream(WEB + n)) {
+                return in == null ? new byte[0] : in.readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        });
+        if (data.length == 0) {
+            text(ex, 404, "not found");
+            return;
+        }
+        Headers h = ex.getResponseHeaders();
+        h.set("Cache-Control", "no-cache");
+        h.set("Content-Security-Policy", CSP);
+        h.set("X-Frame-Options", "DENY");
+        h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        h.set("Content-Type", type);
+        if (head) {
+            ex.sendResponseHeaders(200, -1);
+        } else {
+            ex.sendResponseHeaders(200, data.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(data);
+            }
+        }
+    }
+
+    private static void methodNotAllowed(HttpExchange ex, String allow) throws IOException {
+        ex.getResponseHeaders().set("Allow", allow);
+        text(ex, 405, "method not allowed");
+    }
+
+    static void text(HttpExchange ex, int status, String message) throws IOException {
+        send(ex, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        if (ex.getRequestMethod().equalsIgnoreCase("HEAD")) {
+            ex.sendResponseHeaders(status, -1);
+            return;
+        }
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.github.qemudbus.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.qemudbus.display.QemuDisplay;
+import io.github.qemudbus.testkit.CommandResult;
+import io.github.qemudbus.testkit.QemuFixture;
+import io.github.qemudbus.testkit.QemuTests;
+import java.awt.image.BufferedImage;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * End to end: the test VM (std VGA, bus mode) → bridge → headless Chromium, and input back.
+ * Needs {@code -Dqemu.tests=true} and a loopback-only network namespace ({@code -Dwebrtc.netns=true}).
+ */
+class QemuBrowserTest {
+    static final String TOKEN = "qemu-e2e-token";
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static QemuFixture qemu;
+    static QemuDisplay display;
+    static WebRtcBridge bridge;
+    static Browser b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        QemuTests.assumeAvailable();
+        Isolation.assumeLoopbackOnly();
+        // QEMU's own trace of the input it receives: the oracle for mouse buttons
+        qemu = QemuFixture.builder().mode(QemuFixture.Mode.BUS).name("webrtc-e2e")
+                .extraArgs("-trace", "input_event_btn", "-trace", "input_event_key_qcode").start();
+        display = QemuDisplay.builder().address(qemu.dbusAddress()).connect();
+        bridge = WebRtcBridge.builder().display(display).listen(new InetSocketAddress("127.0.0.1", 0)).token(TOKEN)
+                .build().start();
+        b = new Browser();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (b != null) {
+            b.close();
+        }
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (display != null) {
+            display.close();
+        }
+        if (qemu != null) {
+            qemu.close();
+        }
+    }
+
+    @BeforeEach
+    void fresh() throws InterruptedException {
+        b.leavePage();
+        Browser.await("no viewers left", WAIT, () -> bridge.viewerCount() == 0);
+    }
+
+    static URI page() {
+        return URI.create(bridge.url() + "?token=" + TOKEN);
+    }
+
+    static void connect(Browser br) throws InterruptedException {
+        br.open(page());
+        Browser.await("the page to connect", WAIT, () -> "connected".equals(br.state().get("phase")) && br.state().get("hello") != null);
+    }
+
+    /** Cell means of QEMU's own screendump on the same grid as {@link Browser#videoGrid}. */
+    static List<double[]> screendumpGrid(int cols, int rows) {
+        BufferedImage img = qemu.screendump();
+        List<double[]> out = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                double[] s = new double[3];
+                int x0 = c * img.getWidth() / cols;
+                int x1 = (c + 1) * img.getWidth() / cols;
+                int y0 = r * img.getHeight() / rows;
+                int y1 = (r + 1) * img.getHeight() / rows;
+                long n = 0;
+                for (int y = y0; y < y1; y += 2) {
+                    for (int x = x0; x < x1; x += 2) {
+                        int p = img.getRGB(x, y);
+                        s[0] += (p >> 16) & 0xff;
+                        s[1] += (p >> 8) & 0xff;
+                        s[2] += p & 0xff;
+                        n++;
+                    }
+                }
+                for (int i = 0; i < 3; i++) {
+                    s[i] /= n;
+                }
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    static boolean matches(List<List<Number>> page, List<double[]> oracle, double tolerance) {
+        if (page == null || page.size() != oracle.size()) {
+            return false;
+        }
+        for (int i = 0; i < page.size(); i++) {
+            for (int k = 0; k < 3; k++) {
+                if (Math.abs(page.get(i).get(k).doubleValue() - oracle.get(i)[k]) > tolerance) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    static void awaitMatch(Browser br, String what) throws InterruptedException {
+        Browser.await(what + ": the page's video matches QMP screendump", WAIT,
+                () -> matches(br.videoGrid(4, 3), screendumpGrid(4, 3), 40));
+    }
+
+    @Test
+    void videoMatchesScreendumpAndTypingReachesTheGuest() throws Exception {
+        qemu.guest().fill(0xff0000);
+        connect(b);
+        awaitMatch(b, "red");
+        List<Number> avg = b.videoAverage();
+        assertTrue(avg.get(0).doubleValue() > 200 && avg.get(1).doubleValue() < 60 && avg.get(2).doubleValue() < 60, "red: " + avg);
+        Map<String, Object> hello = b.state();
+        assertEquals(1024L, ((Number) hello.get("width")).longValue());
+        assertEquals(768L, ((Number) hello.get("height")).longValue());
+
+        qemu.guest().fill(0x0040ff);
+        awaitMatch(b, "blue");
+        Files.write(Path.of(System.getProperty("webrtc.screenshot", "target-bridge/qemu-webrtc-page.png")), b.screenshot());
+
+        // keys typed in the page reach the shell on tty1 (US layout, like the guest's)
+        WebElement screen = b.driver.findElement(By.id("screen"));
+        new Actions(b.driver).moveToElement(screen, 0, 0).perform();
+        b.js("document.getElementById('screen').focus()");
+        new Actions(b.driver).sendKeys(Keys.ENTER).sendKeys("touch /tmp/typed-in-browser").sendKeys(Keys.ENTER).perform();
+        try {
+            Browser.await("the file the page typed", WAIT, () -> {
+                CommandResult r = qemu.guest().run("ls /tmp/typed-in-browser");
+                return r.succeeded();
+            });
+        } catch (AssertionError e) {
+            javax.imageio.ImageIO.write(qemu.screendump(), "png", new java.io.File("target-bridge/typing-failed.png"));
+            System.out.println("QEMU key trace: " + qemu.qemuStderr().lines().filter(l -> l.contains("key")).count()
+                    + " lines; errors seen by the page: " + b.state().get("errors") + " stats " + b.state().get("bridgeStats"));
+            throw e;
+        }
+    }
+
+    @Test
+    void mouseClickReachesQemu() throws Exception {
+        connect(b);
+        assertEquals(Boolean.FALSE, b.state().get("absolute"), "std VGA without a tablet: relative mouse");
+        WebElement screen = b.driver.findElement(By.id("screen"));
+        // relative mode: the first click locks the pointer, the next clicks go to the guest
+        new Actions(b.driver).moveToElement(screen).click().perform();
+        Browser.await("pointer lock", WAIT, () -> Boolean.TRUE.equals(
+                b.js("return document.pointerLockElement === document.getElementById('screen')")));
+        new Actions(b.driver).moveByOffset(3, 2).click().perform();
+        Browser.await("QEMU's trace of the left button", WAIT,
+                () -> qemu.qemuStderr().contains("button left, down 1") && qemu.qemuStderr().contains("button left, down 0"));
+    }
+
+    /** virtio-vga: QEMU-allocated surfaces (shared-map path) and a device that follows SetUIInfo. */
+    @Test
+    void virtioVgaFollowsTheWindowSize() throws Exception {
+        try (QemuFixture vq = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.VIRTIO)
+                        .name("webrtc-e2e-virtio").start();
+                QemuDisplay vd = QemuDisplay.builder().address(vq.dbusAddress()).connect();
+                WebRtcBridge vb = WebRtcBridge.builder().display(vd).listen(new InetSocketAddress("127.0.0.1", 0)).build()
+                        .start()) {
+            vq.guest().fill(0xc03080);
+            b.open(vb.url());
+            Browser.await("the page to connect", WAIT, () -> "connected".equals(b.state().get("phase")));
+            Browser.await("magenta video", WAIT, () -> {
+                List<Number> a = b.videoAverage();
+                return a != null && Math.abs(a.get(0).doubleValue() - 0xc0) < 40 && Math.abs(a.get(1).doubleValue() - 0x30) < 40
+                        && Math.abs(a.get(2).doubleValue() - 0x80) < 40;
+            });
+            // the page sent its size on connect; virtio-gpu accepts SetUIInfo
+            Browser.await("SetUIInfo accepted", WAIT, () -> {
+                Object h = b.js("return window.qemuConsole.errors.some(e => e.code === 'unsupported')");
+                return Boolean.FALSE.equals(h) && !Boolean.TRUE.equals(b.js("return document.getElementById('btn-resize').disabled"))
+                        && vb.viewerCount() == 1;
+            });
+            System.out.println("virtio-vga frame path: " + b.state().get("path"));
+            b.leavePage();
+            Browser.await("the viewer to leave", WAIT, () -> vb.viewerCount() == 0);
+        }
+    }
+
+    @Test
+    void twoViewersReloadAndWrongToken() throws Exception {
+        qemu.guest().fill(0x00c000);
+        connect(b);
+        try (Browser other = new Browser()) {
+            connect(other);
+            assertEquals(2, bridge.viewerCount());
+            awaitMatch(b, "green, first viewer");
+            awaitMatch(other, "green, second viewer");
+            qemu.guest().fill(0xffff00);
+            awaitMatch(b, "yellow, first viewer");
+            awaitMatch(other, "yellow, second viewer");
+
+            // reload: the old session ends, a new one shows the screen
+            String before = String.valueOf(other.state().get("session"));
+            other.driver.navigate().refresh();
+            Browser.await("reconnect", WAIT, () -> other.state().get("hello") != null
+                    && !before.equals(String.valueOf(other.state().get("session"))));
+            awaitMatch(other, "yellow after reload");
+            Browser.await("two viewers again", WAIT, () -> bridge.viewerCount() == 2);
+
+            // a wrong token is refused (401) and the page asks for one
+            other.open(URI.create(bridge.url() + "?token=not-the-token"));
+            Browser.await("the token prompt", WAIT,
+                    () -> Boolean.TRUE.equals(other.js("return document.getElementById('token-dialog').open")));
+            Browser.await("one viewer", WAIT, () -> bridge.viewerCount() == 1);
+        }
+        // std VGA cannot follow the window size: the page learns it and disables auto-resize
+        Browser.await("resize refused by std VGA", WAIT,
+                () -> Boolean.TRUE.equals(b.js("return document.getElementById('btn-resize').disabled")));
+    }
+}
