@@ -9,14 +9,31 @@ if [ "$(id -u)" = 0 ]; then
 else
   echo "run-tests.sh: not root; assuming the packages of scripts/install-deps.sh are installed" >&2
 fi
-# Resolve every dependency and plugin while the network is reachable.
-# (-Dtest=none... makes surefire fetch its JUnit provider without running anything.)
+# Everything that needs the network happens here, before the namespace:
+# Maven dependencies and plugins (-Dtest=none... makes surefire fetch its JUnit provider
+# without running anything), and the tiny test guest (built from Debian packages).
 mvn -B -q install -Dtest=none-at-all -Dsurefire.failIfNoSpecifiedTests=false
+export QEMUDBUS_GUEST_DIR=${QEMUDBUS_GUEST_DIR:-$HOME/.cache/qemu-dbus-display/guest-$(sha256sum scripts/build-guest.sh | cut -c1-16)}
+bash scripts/build-guest.sh "$QEMUDBUS_GUEST_DIR" >/dev/null
+
 NS=${QDBUS_NETNS:-qdbus-test}
+run=(mvn -B -o verify -Dqemu.tests=true "$@")
+xvfb_pid=""
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
   ip netns add "$NS" 2>/dev/null || true
   ip netns exec "$NS" ip link set lo up
-  exec ip netns exec "$NS" mvn -B -o verify -Dqemu.tests=true -Dwebrtc.netns=true "$@"
+  run=(ip netns exec "$NS" mvn -B -o verify -Dqemu.tests=true -Dwebrtc.netns=true "$@")
+  # An X server for the Swing viewer's smoke test (skipped when there is none).
+  if command -v Xvfb >/dev/null && [ -z "${DISPLAY:-}" ]; then
+    ip netns exec "$NS" Xvfb :97 -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+    xvfb_pid=$!
+    export DISPLAY=:97
+  fi
+else
+  echo "run-tests.sh: no network namespace (needs root); browser tests are skipped" >&2
 fi
-echo "run-tests.sh: no network namespace (needs root); browser tests are skipped" >&2
-exec mvn -B -o verify -Dqemu.tests=true "$@"
+set +e
+"${run[@]}"
+rc=$?
+[ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
+exit $rc
