@@ -103,6 +103,9 @@
  *        ok n=N bytes=PAYLOAD ns=ELAPSED fps=... mbps=...
  *   bench-map W H N [window=K] [format=F] [pattern=P]
  *        One ScanoutMap of a W*H*4 memfd (not timed), then N UpdateMap(0,0,W,H), same output.
+ *   bench-dmabuf W H N [window=K] [pattern=P]
+ *        One ScanoutDMABUF of a W*H*4 memfd (XR24, linear, y0top; not timed), then N
+ *        UpdateDMABUF(0,0,W,H), each awaited like QEMU does (or K in flight), same output.
  *   set timeout MS | set qemu-timeout MS | set max-data BYTES
  *        timeout: sync calls (default 5000); qemu-timeout: ScanoutMap and UpdateDMABUF, the
  *        calls QEMU itself awaits (default 1000 = QEMU's DBUS_DEFAULT_TIMEOUT); max-data: the
@@ -1816,6 +1819,54 @@ static void cmd_bench_map(Cmd *c)
     }
 }
 
+static GVariant *mk_update_dmabuf(gpointer ud)
+{
+    BenchFrame *f = ud;
+    return g_variant_new("(iiii)", 0, 0, (gint32)f->w, (gint32)f->h);
+}
+
+static void cmd_bench_dmabuf(Cmd *c)
+{
+    BenchFrame f;
+    guint64 n, window;
+    Pattern pat;
+    if (!bench_args(c, &f, &n, &window, &pat)) {
+        return;
+    }
+    size_t len = (size_t)f.stride * f.h;
+    uint8_t *map = NULL;
+    char *why = NULL;
+    GError *err = NULL;
+    int fd = make_shm("fake-dmabuf", "memfd", "qemu", len, &map, &why);
+    if (fd < 0) {
+        FAIL("%s", why);
+        g_free(why);
+        return;
+    }
+    uint32_t fourcc = 'X' | 'R' << 8 | '2' << 16 | (uint32_t)'4' << 24;
+    PixLayout px = layout_from_fourcc(fourcc);
+    fill_region(map, len, 0, f.stride, px, &pat, 0, 0, f.w, f.h);
+    GUnixFDList *l = g_unix_fd_list_new();
+    g_unix_fd_list_append(l, fd, NULL);
+    GVariant *r = g_dbus_connection_call_with_unix_fd_list_sync(
+        conn, NULL, LISTENER_PATH, IFACE_LISTENER, "ScanoutDMABUF",
+        g_variant_new("(huuuutb)", 0, f.w, f.h, f.stride, fourcc, (guint64)0, TRUE), NULL,
+        G_DBUS_CALL_FLAGS_NONE, call_timeout_ms, l, NULL, NULL, &err);
+    g_object_unref(l);
+    ShmOut o = { .pass_fd = -1, .keep_fd = fd, .map = map, .map_len = len, .extra_close = -1 };
+    surface_set(&o, 0, f.w, f.h, f.stride, px, "qemu");
+    if (!r) {
+        out_gerror(err, " (initial ScanoutDMABUF)");
+        g_error_free(err);
+        return;
+    }
+    g_variant_unref(r);
+    gint64 ns = bench_loop(IFACE_LISTENER, "UpdateDMABUF", mk_update_dmabuf, &f, n, window, c->noreply);
+    if (ns >= 0) {
+        bench_report(ns, n, len);
+    }
+}
+
 /* ------------------------------------------------------------------ misc commands */
 
 static void cmd_set(Cmd *c)
@@ -1925,6 +1976,7 @@ static const CmdDef cmds[] = {
     { "ping", 0, FALSE, cmd_ping },
     { "bench-update", 3, TRUE, cmd_bench_update },
     { "bench-map", 3, TRUE, cmd_bench_map },
+    { "bench-dmabuf", 3, TRUE, cmd_bench_dmabuf },
     { "set", 2, FALSE, cmd_set },
     { "fds", 0, FALSE, cmd_fds },
     { "echo", -1, FALSE, cmd_echo },

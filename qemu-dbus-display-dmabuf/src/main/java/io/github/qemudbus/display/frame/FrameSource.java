@@ -345,10 +345,15 @@ public final class FrameSource implements AutoCloseable {
             s.release();
             LOG.warn("frame source {}: current {} surface not readable: {}", name, s.path.id(), e.getMessage());
             return Optional.empty();
+        } catch (RuntimeException | Error e) {
+            // also the InternalError HotSpot delivers late (at the next native call, here fstat)
+            // for an earlier read of shrunk shared memory: without this the surface leaks
+            s.release();
+            throw e;
         }
         try {
             s.beginRead();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             s.release();
             throw e;
         }
@@ -985,10 +990,12 @@ public final class FrameSource implements AutoCloseable {
                     throw invalid("UpdateMap before ScanoutMap: there is no shared-map surface (current: "
                             + (surface == null ? "none" : surface.path.id()) + ")");
                 }
-                if (width < 0 || height < 0 || x < 0 || y < 0 || x >= s.width || y >= s.height) {
+                if (width < 0 || height < 0 || (width > 0 && height > 0 && (x >= s.width || y >= s.height
+                        || (long) x + width <= 0 || (long) y + height <= 0))) {
                     // QEMU clips damage to the surface; a partly outside rectangle is clipped below
-                    throw invalid("UpdateMap rectangle " + x + "," + y + " " + width + "x" + height + " outside the "
-                            + s.width + "x" + s.height + " surface");
+                    throw invalid("UpdateMap rectangle " + x + "," + y + " " + width + "x" + height + " is "
+                            + (width < 0 || height < 0 ? "negative" : "outside the " + s.width + "x" + s.height
+                            + " surface"));
                 }
                 Rect r = new Rect(x, y, width, height).clip(s.width, s.height);
                 if (!r.isEmpty()) {

@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * (connect a new {@link QemuDisplay} and build a new source). When the display's connection is
  * gone (bus daemon stopped: {@link QemuDisplay#isConnected()} false) it closes too.
  *
+ * <p>After a detachment the first attempt is made at once, unless the attachment lasted less
+ * than a second: a link that keeps dying as soon as it is up (a broken peer) is retried after
+ * the retry interval, doubled each time up to 5 s, so the source never registers in a tight loop
+ * (QEMU keeps every listener it was given).
+ *
  * <p>Each attachment is a fresh {@link FrameSource} (fresh path negotiation, fresh surfaces);
  * {@link #current()} is the live one. {@link FrameListener}s added here get the events of every
  * attachment, one attachment after the other, and {@link FrameListener#onClosed} once, when this
@@ -49,6 +54,9 @@ import org.slf4j.LoggerFactory;
 public final class ReconnectingFrameSource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReconnectingFrameSource.class);
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** An attachment shorter than this counts as flapping: the next attempt waits, longer each time. */
+    private static final long FLAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_FLAP_DELAY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** Attachment events, delivered on the source's supervisor thread; keep them short. */
     public interface AttachmentListener {
@@ -529,6 +537,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
     private void supervise() {
         long detachedAt = System.nanoTime();
         boolean first = true;
+        int shortLived = 0;
         try {
             while (!closed) {
                 if (!canAttach.getAsBoolean()) {
@@ -549,6 +558,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
                     pause(retryNanos);
                     continue;
                 }
+                long attachedAt = System.nanoTime();
                 // attached: wait until the attachment ends on its own (its last event delivered)
                 while (!closed && !a.ended.await(100, TimeUnit.MILLISECONDS)) {
                     // poll close()
@@ -575,6 +585,17 @@ public final class ReconnectingFrameSource implements AutoCloseable {
                     } catch (RuntimeException e) {
                         LOG.warn("attachment listener {} threw", l, e);
                     }
+                }
+                // a link that keeps dying right after it came up (a broken or hostile peer) must not
+                // make us register in a tight loop: QEMU keeps every listener it was given
+                if (detachedAt - attachedAt < FLAP_NANOS) {
+                    shortLived++;
+                    long delay = Math.min(retryNanos << Math.min(shortLived, 6), MAX_FLAP_DELAY_NANOS);
+                    LOG.debug("frame source {}: attachment lasted {} ms; waiting {} ms", name,
+                            TimeUnit.NANOSECONDS.toMillis(detachedAt - attachedAt), TimeUnit.NANOSECONDS.toMillis(delay));
+                    pause(delay);
+                } else {
+                    shortLived = 0;
                 }
             }
         } catch (InterruptedException e) {

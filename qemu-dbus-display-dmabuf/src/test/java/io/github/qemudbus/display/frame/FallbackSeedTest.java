@@ -226,7 +226,7 @@ class FallbackSeedTest {
         p.call("hangup");
         FrameSourceTck.await("onClosed", Duration.ofSeconds(10), () -> closed.size() == 1);
         assertTrue(s.isClosed());
-        assertTrue(closed.get(0).startsWith("QEMU closed the listener connection"), closed.get(0));
+        assertTrue(closed.get(0).contains("QEMU closed the listener connection"), closed.get(0));
         assertEquals(maps - 1, TestFds.memfdMappings(), "surface unmapped");
     }
 }
