@@ -61,6 +61,8 @@ final class ConsoleStream implements ConsoleBackend.Events, AutoCloseable {
     private final ThreadPoolExecutor input;
     private final ScheduledExecutorService scheduler;
     private final Set<ViewerSession> viewers = ConcurrentHashMap.newKeySet();
+    /** Publications (WHIP, Janus): keep the pump running like viewers, and get the broadcasts. */
+    private final Set<java.util.function.Consumer<byte[]>> sinks = ConcurrentHashMap.newKeySet();
 
     private final Object lock = new Object();
     // guarded by lock
@@ -195,6 +197,15 @@ final class ConsoleStream implements ConsoleBackend.Events, AutoCloseable {
 
     void removeViewer(ViewerSession v) {
         viewers.remove(v);
+    }
+
+    /** A publication joined: frames flow while it is there, and it gets the messages viewers get. */
+    void addSink(java.util.function.Consumer<byte[]> sink) {
+        sinks.add(sink);
+    }
+
+    void removeSink(java.util.function.Consumer<byte[]> sink) {
+        sinks.remove(sink);
     }
 
     /** Pushes a full picture soon (a viewer connected). */
@@ -337,6 +348,9 @@ final class ConsoleStream implements ConsoleBackend.Events, AutoCloseable {
         for (ViewerSession v : viewers) {
             v.send(message);
         }
+        for (java.util.function.Consumer<byte[]> sink : sinks) {
+            sink.accept(message);
+        }
     }
 
     /** Called every couple of seconds by the bridge: sends stats to every viewer. */
@@ -421,7 +435,7 @@ final class ConsoleStream implements ConsoleBackend.Events, AutoCloseable {
                         }
                         long now = System.nanoTime();
                         long sinceLast = now - lastPushNs;
-                        boolean haveViewers = !viewers.isEmpty();
+                        boolean haveViewers = !viewers.isEmpty() || !sinks.isEmpty();
                         boolean dirty = pendingDamage != null || kick;
                         long wait;
                         if (haveViewers && dirty && sinceLast >= minIntervalNs) {

@@ -35,6 +35,17 @@ final class Protocol {
     static final int MAX_RESIZE = 16384;
     /** Coordinates further than this outside the console are rejected rather than clamped. */
     static final double COORD_SLACK = 65536;
+    /**
+     * The revision of version 1 this bridge speaks: 2 adds clipboard, serial console and audio
+     * (additive: a page checks {@code hello.features} before using them).
+     */
+    static final int REVISION = 2;
+    /** Largest clipboard text a page may offer, over all its parts, in UTF-8 bytes. */
+    static final int MAX_CLIPBOARD_BYTES = 1 << 20;
+    /** Largest guest clipboard text sent to a page, in UTF-8 bytes; longer text is cut. */
+    static final int MAX_GUEST_CLIPBOARD_BYTES = 64 * 1024;
+    /** Largest serial payload per message, in bytes (before base64), both ways. */
+    static final int MAX_SERIAL_BYTES = 2048;
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -49,7 +60,8 @@ final class Protocol {
     }
 
     /** A parsed message from the page. */
-    sealed interface Inbound permits Key, Move, Rel, Button, Wheel, Touch, Resize, ReleaseAll, Ping, Rejected {
+    sealed interface Inbound permits Key, Move, Rel, Button, Wheel, Touch, Resize, ReleaseAll, Ping, ClipboardPart,
+            SerialInput, SerialBreak, Rejected {
     }
 
     /** A key went down or up; {@code qnum} is already mapped and valid. */
@@ -86,6 +98,32 @@ final class Protocol {
 
     /** Round-trip probe; the bridge answers with a pong carrying the same id. */
     record Ping(long id) implements Inbound {
+    }
+
+    /**
+     * Clipboard text the page offers to the guest, possibly in several parts.
+     *
+     * @param text this part (may be empty)
+     * @param more whether more parts follow; the last part completes the offer
+     */
+    record ClipboardPart(String text, boolean more) implements Inbound {
+    }
+
+    /**
+     * Bytes for a serial console.
+     *
+     * @param port the port id (as in {@code hello.serial[].port})
+     * @param data 1 to {@link #MAX_SERIAL_BYTES} bytes
+     */
+    record SerialInput(String port, byte[] data) implements Inbound {
+    }
+
+    /**
+     * A break condition on a serial console.
+     *
+     * @param port the port id
+     */
+    record SerialBreak(String port) implements Inbound {
     }
 
     /**
@@ -153,6 +191,10 @@ final class Protocol {
                         optionalInt(root, "widthMm", 0, 0xffff), optionalInt(root, "heightMm", 0, 0xffff));
                 case "releaseAll" -> new ReleaseAll();
                 case "ping" -> new Ping(root.has("id") ? longValue(root, "id") : 0);
+                case "clipboard" -> new ClipboardPart(text(root, "text", MAX_MESSAGE_BYTES),
+                        root.has("more") && bool(root, "more"));
+                case "serial" -> serial(root);
+                case "serialBreak" -> new SerialBreak(port(root));
                 default -> new Rejected("unknown-type", "unknown message type '" + shorten(type) + "'", type);
             };
         } catch (BadField e) {
@@ -176,6 +218,32 @@ final class Protocol {
         checkNear(x, y, b);
         return new Move((int) Math.round(clamp(x, 0, Math.max(0, b.width() - 1))),
                 (int) Math.round(clamp(y, 0, Math.max(0, b.height() - 1))));
+    }
+
+    private static String port(JsonNode root) {
+        String port = string(root, "port", 64);
+        if (!port.matches("[A-Za-z0-9_]+")) {
+            throw new BadField("bad-field", "\"port\" is a chardev id (letters, digits, underscores)");
+        }
+        return port;
+    }
+
+    private static Inbound serial(JsonNode root) {
+        String port = port(root);
+        byte[] data;
+        if (root.has("b64")) {
+            try {
+                data = java.util.Base64.getDecoder().decode(text(root, "b64", MAX_MESSAGE_BYTES));
+            } catch (IllegalArgumentException e) {
+                throw new BadField("bad-field", "\"b64\" is not base64");
+            }
+        } else {
+            data = text(root, "text", MAX_MESSAGE_BYTES).getBytes(StandardCharsets.UTF_8);
+        }
+        if (data.length == 0 || data.length > MAX_SERIAL_BYTES) {
+            throw new BadField("out-of-range", "serial data must have 1 to " + MAX_SERIAL_BYTES + " bytes");
+        }
+        return new SerialInput(port, data);
     }
 
     private static Inbound button(JsonNode root) {
@@ -234,6 +302,19 @@ final class Protocol {
         String s = n.asText();
         if (s.isEmpty() || s.length() > maxLen) {
             throw new BadField("bad-field", "\"" + name + "\" must have 1 to " + maxLen + " characters");
+        }
+        return s;
+    }
+
+    /** A string field that may be empty. */
+    private static String text(JsonNode root, String name, int maxLen) {
+        JsonNode n = root.get(name);
+        if (n == null || !n.isTextual()) {
+            throw new BadField("bad-field", "\"" + name + "\" must be a string");
+        }
+        String s = n.asText();
+        if (s.length() > maxLen) {
+            throw new BadField("bad-field", "\"" + name + "\" must have at most " + maxLen + " characters");
         }
         return s;
     }
@@ -312,6 +393,34 @@ final class Protocol {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The guest's clipboard text for the page, cut to {@link #MAX_GUEST_CLIPBOARD_BYTES} of
+     * UTF-8 (at a character boundary) with {@code truncated} set when cut.
+     */
+    static ObjectNode clipboard(String text) {
+        ObjectNode n = out("clipboard");
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        boolean cut = utf8.length > MAX_GUEST_CLIPBOARD_BYTES;
+        if (cut) {
+            int end = MAX_GUEST_CLIPBOARD_BYTES;
+            while (end > 0 && (utf8[end] & 0xc0) == 0x80) {
+                end--; // do not split a UTF-8 sequence
+            }
+            text = new String(utf8, 0, end, StandardCharsets.UTF_8);
+        }
+        n.put("text", text);
+        n.put("truncated", cut);
+        return n;
+    }
+
+    /** Serial console output: {@code len} raw bytes, base64. */
+    static ObjectNode serial(String port, byte[] data, int off, int len) {
+        ObjectNode n = out("serial");
+        n.put("port", port);
+        n.put("b64", java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(data, off, off + len)));
+        return n;
     }
 
     static ObjectNode error(String code, String message, String ref) {

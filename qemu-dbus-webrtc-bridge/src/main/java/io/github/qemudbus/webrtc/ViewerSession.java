@@ -72,6 +72,8 @@ final class ViewerSession implements PeerConnectionObserver {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long createdNs = System.nanoTime();
     private volatile RTCRtpSender sender;
+    private volatile RTCRtpSender audioSender;
+    private final ConsoleExtras extras;
     private volatile RTCDataChannel channel;
     /** Data channels the page opened besides "qemu": closed at once, freed with the session. */
     private final List<RTCDataChannel> others = new ArrayList<>();
@@ -84,6 +86,9 @@ final class ViewerSession implements PeerConnectionObserver {
     private final Set<Integer> heldKeys = new HashSet<>();
     private final EnumSet<MouseButton> heldButtons = EnumSet.noneOf(MouseButton.class);
     private final Set<String> onceErrors = new HashSet<>();
+    private final StringBuilder clipboardParts = new StringBuilder();
+    private int clipboardBytes;
+    private boolean clipboardTooLarge;
 
     final AtomicLong accepted = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
@@ -94,7 +99,14 @@ final class ViewerSession implements PeerConnectionObserver {
 
     ViewerSession(String id, ConsoleStream stream, boolean viewOnly, PeerConnectionFactory factory,
             RTCConfiguration config, Executor control, List<Integer> consoleIds, Consumer<ViewerSession> onClosed) {
+        this(id, stream, viewOnly, factory, config, control, consoleIds, onClosed, ConsoleExtras.none());
+    }
+
+    ViewerSession(String id, ConsoleStream stream, boolean viewOnly, PeerConnectionFactory factory,
+            RTCConfiguration config, Executor control, List<Integer> consoleIds, Consumer<ViewerSession> onClosed,
+            ConsoleExtras extras) {
         this.id = id;
+        this.extras = extras;
         this.stream = stream;
         this.viewOnly = viewOnly;
         this.control = control;
@@ -150,6 +162,10 @@ final class ViewerSession implements PeerConnectionObserver {
         }
         await(remote, deadline, "the offer was refused: ");
         sender = pc.addTrack(stream.track(), List.of("qemu-console-" + stream.id()));
+        if (extras.audioTrack() != null && offerSdp.contains("m=audio")) {
+            // a stream of its own: the page must not hold the picture back to lip-sync it with the sound
+            audioSender = pc.addTrack(extras.audioTrack(), List.of("qemu-audio"));
+        }
         CompletableFuture<RTCSessionDescription> created = new CompletableFuture<>();
         pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
             @Override
@@ -375,6 +391,7 @@ final class ViewerSession implements PeerConnectionObserver {
             if (cursor != null) {
                 send(cursor);
             }
+            extras.welcome(this);
         } else if (s == RTCDataChannelState.CLOSED && helloSent) {
             close("data channel closed");
         }
@@ -388,6 +405,8 @@ final class ViewerSession implements PeerConnectionObserver {
         m.put("maxMessageBytes", Protocol.MAX_MESSAGE_BYTES);
         ArrayNode ids = m.putArray("consoles");
         consoleIds.forEach(ids::add);
+        m.put("rev", Protocol.REVISION);
+        extras.describe(m, viewOnly, audioSender != null);
         return m;
     }
 
@@ -457,6 +476,26 @@ final class ViewerSession implements PeerConnectionObserver {
                 stream.requestResize(r, this);
             } else if (msg instanceof Protocol.ReleaseAll) {
                 releaseHeld();
+            } else if (msg instanceof Protocol.ClipboardPart c) {
+                if (!clipboardPart(c)) {
+                    return;
+                }
+            } else if (msg instanceof Protocol.SerialInput in) {
+                SerialPort p = serialPort(in.port(), "serial");
+                if (p == null) {
+                    return;
+                }
+                if (!p.write(in.data())) {
+                    failed.incrementAndGet();
+                    sendError("serial-busy", "serial port " + in.port() + " is not open or its queue is full", "serial");
+                    return;
+                }
+            } else if (msg instanceof Protocol.SerialBreak br) {
+                SerialPort p = serialPort(br.port(), "serialBreak");
+                if (p == null) {
+                    return;
+                }
+                p.sendBreak();
             }
             accepted.incrementAndGet();
         } catch (RuntimeException e) {
@@ -466,7 +505,56 @@ final class ViewerSession implements PeerConnectionObserver {
         }
     }
 
+    private SerialPort serialPort(String port, String type) {
+        SerialPort p = extras.serialPort(port);
+        if (p == null) {
+            rejected.incrementAndGet();
+            sendError("unknown-port", "no serial port '" + port + "'", type);
+        }
+        return p;
+    }
+
+    /**
+     * Collects one part of a clipboard offer; the last part offers the whole text to the guest.
+     * Returns false when the part was refused (already answered).
+     */
+    private boolean clipboardPart(Protocol.ClipboardPart c) {
+        if (!extras.hasClipboard()) {
+            ignored.incrementAndGet();
+            sendErrorOnce("unsupported", "clipboard sharing is off on this bridge", "clipboard");
+            return false;
+        }
+        int bytes = c.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (clipboardBytes + bytes > Protocol.MAX_CLIPBOARD_BYTES) {
+            clipboardTooLarge = true;
+        } else {
+            clipboardParts.append(c.text());
+            clipboardBytes += bytes;
+        }
+        if (c.more()) {
+            return true;
+        }
+        String text = clipboardParts.toString();
+        boolean tooLarge = clipboardTooLarge;
+        clipboardParts.setLength(0);
+        clipboardBytes = 0;
+        clipboardTooLarge = false;
+        if (tooLarge) {
+            rejected.incrementAndGet();
+            sendError("too-large", "clipboard text over " + Protocol.MAX_CLIPBOARD_BYTES + " bytes", "clipboard");
+            return false;
+        }
+        extras.offerClipboard(text);
+        return true;
+    }
+
     private static String typeOf(Protocol.Inbound m) {
+        if (m instanceof Protocol.ClipboardPart) {
+            return "clipboard";
+        }
+        if (m instanceof Protocol.SerialInput) {
+            return "serial";
+        }
         String n = m.getClass().getSimpleName();
         return n.equals("ReleaseAll") ? "releaseAll" : Character.toLowerCase(n.charAt(0)) + n.substring(1);
     }
@@ -565,6 +653,7 @@ final class ViewerSession implements PeerConnectionObserver {
         }
         LOG.info("viewer {} of console {} left: {}", id, stream.id(), reason);
         stream.removeViewer(this);
+        extras.leave(this);
         try {
             stream.submitInput(this::releaseHeld);
         } catch (RuntimeException e) {
@@ -582,12 +671,13 @@ final class ViewerSession implements PeerConnectionObserver {
                 LOG.debug("session {}: data channel close: {}", id, e.toString());
             }
         }
-        RTCRtpSender s = sender;
-        if (s != null) {
-            try {
-                pc.removeTrack(s);
-            } catch (RuntimeException e) {
-                LOG.debug("session {}: removeTrack: {}", id, e.toString());
+        for (RTCRtpSender s : new RTCRtpSender[] {sender, audioSender}) {
+            if (s != null) {
+                try {
+                    pc.removeTrack(s);
+                } catch (RuntimeException e) {
+                    LOG.debug("session {}: removeTrack: {}", id, e.toString());
+                }
             }
         }
         try {

@@ -7,7 +7,9 @@ import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
+import dev.onvoid.webrtc.media.audio.AudioLayer;
 import io.github.qemudbus.display.QemuDisplay;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * viewer watch but not send input. Requests from other web origins are refused ({@code 403}).
  * Beyond {@link Builder#maxViewers(int)} concurrent viewers, offers get {@code 503}.
  *
+ * <p>Where QEMU offers them, the bridge also serves the clipboard (text, both ways), the
+ * guest's sound (an audio track) and the serial consoles (a terminal on the page); see
+ * {@link Builder#clipboard(boolean)}, {@link Builder#audio(boolean)} and
+ * {@link Builder#serialConsoles(boolean)}.
+ *
  * <p>The data-channel message format is documented in {@code docs/data-channel.md}.
  *
  * <p>The bridge does not close the {@link QemuDisplay} it was given. {@link #close()} ends
@@ -77,8 +84,10 @@ public final class WebRtcBridge implements AutoCloseable {
     private final Map<Integer, ConsoleStream> streams = new LinkedHashMap<>();
     private final Map<String, ViewerSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
+    private final List<Publisher> publications = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
-    private HeadlessAudioDeviceModule audio;
+    private AudioDeviceModuleBase audio;
+    private volatile ConsoleExtras extras = ConsoleExtras.none();
     private PeerConnectionFactory factory;
     private ScheduledExecutorService scheduler;
     private ExecutorService control;
@@ -133,8 +142,10 @@ public final class WebRtcBridge implements AutoCloseable {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> ConsoleStream.daemon(r, "qemu-webrtc-timer"));
         control = Executors.newSingleThreadExecutor(r -> ConsoleStream.daemon(r, "qemu-webrtc-control"));
         NativeLog.install();
-        // the headless module: PeerConnectionFactory's default one aborts without audio devices
-        audio = new HeadlessAudioDeviceModule();
+        // the dummy module: PeerConnectionFactory's default one aborts without audio devices, and
+        // the headless one runs a capture thread that feeds every audio sender too (racing the
+        // guest's sound, which reaches the senders through a CustomAudioSource: see ConsoleExtras)
+        audio = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audio);
         for (ConsoleBackend b : backends) {
             ConsoleStream s = new ConsoleStream(b, factory, config.maxFrameRate, config.refresh.toMillis(), scheduler);
@@ -142,6 +153,9 @@ public final class WebRtcBridge implements AutoCloseable {
         }
         for (ConsoleStream s : streams.values()) {
             s.start();
+        }
+        if (config.backends == null) {
+            extras = ConsoleExtras.open(config.display, factory, config.clipboard, config.audio, config.serial, scheduler);
         }
         try {
             http = new WhepServer(this, config.listen);
@@ -152,6 +166,9 @@ public final class WebRtcBridge implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
         LOG.info("WebRTC bridge serving console(s) {} at {}{}", streams.keySet(), url,
                 tokens.required() ? " (token required)" : "");
+        for (PublishTarget t : config.publishTargets) {
+            startPublication(t);
+        }
     }
 
     private List<ConsoleBackend> openConsoles() {
@@ -231,6 +248,79 @@ public final class WebRtcBridge implements AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * Starts publishing a console to a media server now (see {@link Builder#publish(PublishTarget)}).
+     *
+     * @param target where to publish which console
+     * @return the publication; close it to stop publishing
+     * @throws IllegalStateException before {@link #start()} or after {@link #close()}
+     * @throws IllegalArgumentException when the bridge does not serve the target's console
+     */
+    public Publication publish(PublishTarget target) {
+        java.util.Objects.requireNonNull(target);
+        synchronized (lifecycle) {
+            if (!started || closed || factory == null) {
+                throw new IllegalStateException(closed ? "bridge is closed" : "bridge not started");
+            }
+            return startPublication(target);
+        }
+    }
+
+    /**
+     * The publications running now (from the builder and from {@link #publish(PublishTarget)}).
+     *
+     * @return a snapshot
+     */
+    public List<Publication> publications() {
+        return List.copyOf(publications);
+    }
+
+    private Publisher startPublication(PublishTarget target) {
+        ConsoleStream s = streams.get(target.consoleId());
+        if (s == null) {
+            throw new IllegalArgumentException("cannot publish console " + target.consoleId() + ": the bridge serves "
+                    + streams.keySet());
+        }
+        Publisher p = new Publisher(this, s, target);
+        publications.add(p);
+        p.start();
+        return p;
+    }
+
+    // --- used by publications ---
+
+    PeerConnectionFactory peerConnectionFactory() {
+        return factory;
+    }
+
+    ExecutorService controlExecutor() {
+        return control;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    int publisherUdpPort() {
+        return freeUdpPort();
+    }
+
+    RTCConfiguration publisherRtcConfig(int pinnedPort) {
+        return rtcConfig(pinnedPort);
+    }
+
+    int publisherMaxBitrate() {
+        return config.maxBitrate;
+    }
+
+    int publisherMaxFrameRate() {
+        return config.maxFrameRate;
+    }
+
+    void publicationClosed(Publisher p) {
+        publications.remove(p);
+    }
+
     // --- used by WhepServer ---
 
     Tokens tokens() {
@@ -291,7 +381,7 @@ public final class WebRtcBridge implements AutoCloseable {
                     throw new IllegalStateException("bridge is closing");
                 }
                 s = new ViewerSession(id, stream, viewOnly, factory, rtcConfig(port), control,
-                        List.copyOf(streams.keySet()), this::sessionClosed);
+                        List.copyOf(streams.keySet()), this::sessionClosed, extras);
                 sessions.put(id, s);
             }
         } catch (RuntimeException | Error e) {
@@ -378,6 +468,9 @@ public final class WebRtcBridge implements AutoCloseable {
         if (http != null) {
             http.stop();
         }
+        for (Publisher p : List.copyOf(publications)) {
+            p.close(); // before the factory goes: releases the server's resource, closes the peer connection
+        }
         for (ViewerSession s : List.copyOf(sessions.values())) {
             try {
                 s.close("bridge closed");
@@ -388,11 +481,13 @@ public final class WebRtcBridge implements AutoCloseable {
         for (ConsoleStream s : streams.values()) {
             s.close();
         }
+        extras.close();
         shutdown(control);
         shutdown(scheduler);
         for (ConsoleStream s : streams.values()) {
             s.disposeNative();
         }
+        extras.disposeNative();
         if (factory != null) {
             try {
                 factory.dispose();
@@ -449,6 +544,10 @@ public final class WebRtcBridge implements AutoCloseable {
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private int minPort;
         private int maxPort;
+        private final List<PublishTarget> publishTargets = new ArrayList<>();
+        private boolean clipboard = true;
+        private boolean audio = true;
+        private boolean serial = true;
         List<ConsoleBackend> backends;
 
         private Builder() {
@@ -469,6 +568,10 @@ public final class WebRtcBridge implements AutoCloseable {
             b.allowedOrigins.addAll(allowedOrigins);
             b.minPort = minPort;
             b.maxPort = maxPort;
+            b.publishTargets.addAll(publishTargets);
+            b.clipboard = clipboard;
+            b.audio = audio;
+            b.serial = serial;
             b.backends = backends;
             return b;
         }
@@ -673,6 +776,60 @@ public final class WebRtcBridge implements AutoCloseable {
                 }
                 allowedOrigins.add(o.toLowerCase(java.util.Locale.ROOT));
             }
+            return this;
+        }
+
+        /**
+         * Shares the clipboard between the page and the guest (default on; takes effect when
+         * QEMU has the clipboard interface and this display can register with it — QEMU
+         * accepts one clipboard client). Text only. View-only viewers get neither direction.
+         *
+         * @param on whether to share the clipboard
+         * @return this builder
+         */
+        public Builder clipboard(boolean on) {
+            this.clipboard = on;
+            return this;
+        }
+
+        /**
+         * Sends the guest's sound to viewers as an audio track (default on; takes effect when
+         * QEMU runs with {@code -audiodev dbus} and {@code -display dbus,audiodev=...}).
+         *
+         * @param on whether to send audio
+         * @return this builder
+         */
+        public Builder audio(boolean on) {
+            this.audio = on;
+            return this;
+        }
+
+        /**
+         * Offers the VM's serial consoles ({@code -chardev dbus,name=org.qemu.console.serial.N})
+         * as text terminals on the page (default on). The bridge holds each one's stream while
+         * it runs; view-only viewers may read but not type.
+         *
+         * @param on whether to serve serial consoles
+         * @return this builder
+         */
+        public Builder serialConsoles(boolean on) {
+            this.serial = on;
+            return this;
+        }
+
+        /**
+         * Publishes a console to a media server once the bridge starts, so that the server fans
+         * it out to any number of viewers with a single encode here: a WHIP endpoint
+         * ({@link WhipTarget}) or a Janus VideoRoom ({@link JanusTarget}). May be called several
+         * times. Each publication reconnects with back-off until the bridge closes; see
+         * {@link WebRtcBridge#publications()}. Viewers of the server send input to
+         * {@code POST /input/<console>} (see {@code docs/data-channel.md}).
+         *
+         * @param target where to publish which console
+         * @return this builder
+         */
+        public Builder publish(PublishTarget target) {
+            publishTargets.add(java.util.Objects.requireNonNull(target));
             return this;
         }
 

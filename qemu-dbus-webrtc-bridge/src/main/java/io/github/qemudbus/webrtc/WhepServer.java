@@ -47,7 +47,7 @@ final class WhepServer {
     private static final Pattern WHEP_SESSION = Pattern.compile("/whep/(\\d{1,9})/([0-9a-f]{32})");
     private static final String CSP = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
             + "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-            + "frame-ancestors 'none'; form-action 'none'";
+            + "frame-ancestors 'self'; form-action 'none'"; // 'self': the side-by-side view frames the page
 
     private final WebRtcBridge bridge;
     private final HttpServer server;
@@ -89,6 +89,8 @@ final class WhepServer {
         ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+        // input for viewers who watch through a media server (SFU): see InputEndpoint
+        server.createContext(InputEndpoint.PREFIX, new InputEndpoint(bridge, this, bridge.scheduler())::handle);
         server.start();
     }
 
@@ -372,7 +374,7 @@ final class WhepServer {
         Headers h = ex.getResponseHeaders();
         h.set("Cache-Control", "no-cache");
         h.set("Content-Security-Policy", CSP);
-        h.set("X-Frame-Options", "DENY");
+        h.set("X-Frame-Options", "SAMEORIGIN");
         h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
         h.set("Content-Type", type);
         if (head) {

@@ -58,6 +58,13 @@ final class Browser implements AutoCloseable {
         driver.get(url.toString());
     }
 
+    /** Opens a page after granting its origin media and clipboard permission (one grant replaces the last). */
+    void openWithClipboard(java.net.URI url) {
+        driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", url.getScheme() + "://" + url.getRawAuthority(),
+                "permissions", List.of("videoCapture", "audioCapture", "clipboardReadWrite", "clipboardSanitizedWrite")));
+        driver.get(url.toString());
+    }
+
     Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }

@@ -136,6 +136,51 @@ class ProtocolTest {
     }
 
     @Test
+    void clipboardPartsAndLimits() {
+        Protocol.ClipboardPart c = assertInstanceOf(Protocol.ClipboardPart.class,
+                parse("{\"v\":1,\"t\":\"clipboard\",\"text\":\"h\u00e9\",\"more\":true}"));
+        assertEquals("h\u00e9", c.text());
+        assertEquals(true, c.more());
+        Protocol.ClipboardPart last = assertInstanceOf(Protocol.ClipboardPart.class,
+                parse("{\"v\":1,\"t\":\"clipboard\",\"text\":\"\"}"));
+        assertEquals("", last.text());
+        assertEquals(false, last.more());
+        assertEquals("bad-field", rejected("{\"v\":1,\"t\":\"clipboard\"}"));
+        assertEquals("bad-field", rejected("{\"v\":1,\"t\":\"clipboard\",\"text\":1}"));
+        assertEquals("bad-field", rejected("{\"v\":1,\"t\":\"clipboard\",\"text\":\"x\",\"more\":\"yes\"}"));
+    }
+
+    @Test
+    void serialInputAsTextOrBase64() {
+        Protocol.SerialInput t = assertInstanceOf(Protocol.SerialInput.class,
+                parse("{\"v\":1,\"t\":\"serial\",\"port\":\"serial2\",\"text\":\"ls\\r\"}"));
+        assertEquals("serial2", t.port());
+        assertEquals("ls\r", new String(t.data(), StandardCharsets.UTF_8));
+        Protocol.SerialInput b = assertInstanceOf(Protocol.SerialInput.class,
+                parse("{\"v\":1,\"t\":\"serial\",\"port\":\"s_0\",\"b64\":\"AwQ=\"}"));
+        assertEquals(2, b.data().length);
+        assertEquals(3, b.data()[0]);
+        assertEquals("bad-field", rejected("{\"v\":1,\"t\":\"serial\",\"port\":\"../x\",\"text\":\"a\"}"));
+        assertEquals("bad-field", rejected("{\"v\":1,\"t\":\"serial\",\"port\":\"s\",\"b64\":\"***\"}"));
+        assertEquals("out-of-range", rejected("{\"v\":1,\"t\":\"serial\",\"port\":\"s\",\"text\":\"\"}"));
+        String big = "A".repeat(2800); // 2100 bytes decoded: over MAX_SERIAL_BYTES
+        assertEquals("out-of-range", rejected("{\"v\":1,\"t\":\"serial\",\"port\":\"s\",\"b64\":\"" + big + "\"}"));
+        assertEquals("s", assertInstanceOf(Protocol.SerialBreak.class,
+                parse("{\"v\":1,\"t\":\"serialBreak\",\"port\":\"s\"}")).port());
+    }
+
+    @Test
+    void guestClipboardIsCutAtACharacterBoundary() {
+        String text = "\u00e9".repeat(Protocol.MAX_GUEST_CLIPBOARD_BYTES); // 2 bytes each
+        com.fasterxml.jackson.databind.node.ObjectNode n = Protocol.clipboard(text);
+        assertEquals(true, n.get("truncated").asBoolean());
+        assertEquals(Protocol.MAX_GUEST_CLIPBOARD_BYTES / 2, n.get("text").asText().length());
+        assertEquals(false, Protocol.clipboard("short").get("truncated").asBoolean());
+        String s = new String(Protocol.bytes(Protocol.serial("serial2", new byte[] {1, 2, 3, 4}, 1, 2)), StandardCharsets.UTF_8);
+        assertEquals("{\"v\":1,\"t\":\"serial\",\"port\":\"serial2\",\"b64\":\"AgM=\"}", s);
+    }
+
+    @Test
     void outgoingMessagesCarryVersionAndType() {
         String s = new String(Protocol.bytes(Protocol.error("x", "y", "key")), StandardCharsets.UTF_8);
         assertEquals("{\"v\":1,\"t\":\"error\",\"code\":\"x\",\"message\":\"y\",\"ref\":\"key\"}", s);

@@ -161,7 +161,8 @@ class LeakTest {
             fig.print();
             assertEquals(baseFds, fdsOpen, "fds after " + SCANOUTS + " scanouts: " + Proc.fdTargets());
             assertEquals(baseMemfd, memfdOpen, "memfd mappings after " + SCANOUTS + " scanouts");
-            assertTrue(Math.abs(mapsOpen - baseMaps) <= MAPS_SLACK, "mapped regions: " + baseMaps + " -> " + mapsOpen
+            // fewer regions than at the start is the JVM releasing its own, never a leak
+            assertTrue(mapsOpen - baseMaps <= MAPS_SLACK, "mapped regions: " + baseMaps + " -> " + mapsOpen
                     + "; " + Proc.diff(mapsBefore, Proc.mapsLines()));
             assertEquals(0, leakedMemfd, "memfd mappings after close");
             assertEquals(sdkFds0, UnixFd.openCount(), "UnixFd objects after close");

@@ -1,5 +1,6 @@
-// QEMU console web client: WHEP for the video, the "qemu" data channel for input and
-// control (format: docs/data-channel.md, version 1). Plain ES module, no build step.
+// QEMU console web client: WHEP for the video (and the guest's sound), the "qemu" data
+// channel for input and control (format: docs/data-channel.md, version 1, revision 2:
+// clipboard, serial consoles, audio). Plain ES module, no build step.
 
 const V = 1;
 const $ = (id) => document.getElementById(id);
@@ -9,6 +10,12 @@ const ui = {
   message: $('message'), stats: $('stats'), btnCad: $('btn-cad'), btnResize: $('btn-resize'),
   btnStats: $('btn-stats'), btnFull: $('btn-full'), dialog: $('token-dialog'), tokenForm: $('token-form'),
   tokenInput: $('token-input'), tokenError: $('token-error'),
+  audio: $('audio'), btnSound: $('btn-sound'), btnClip: $('btn-clip'), btnSerial: $('btn-serial'), btnSide: $('btn-side'),
+  guestClip: $('guest-clip'), guestClipText: $('guest-clip-text'), btnGuestCopy: $('btn-guest-copy'),
+  clipPanel: $('clip-panel'), clipText: $('clip-text'), clipRead: $('clip-read'), clipSend: $('clip-send'),
+  clipGuest: $('clip-guest'), clipNote: $('clip-note'), clipCopy: $('clip-copy'),
+  term: $('term'), termPort: $('term-port'), termBreak: $('term-break'), termClear: $('term-clear'),
+  termWide: $('term-wide'), termOut: $('term-out'), termForm: $('term-form'), termIn: $('term-in'), grid: $('grid'),
 };
 
 // ---- settings from the address bar (the token is moved to sessionStorage and removed) ----
@@ -23,14 +30,20 @@ const wantedCodec = (params.get('codec') || '').toLowerCase();
 let consoleId = params.has('console') ? Number(params.get('console')) : null;
 let autoResize = localStorage.getItem('qemu-auto-resize') !== 'off';
 let showStats = localStorage.getItem('qemu-stats') !== 'off';
+// embed=1: one console inside the side-by-side view (no toolbar, no sound, clipboard or serial)
+const embed = params.get('embed') === '1';
+const sideBySide = !embed && params.get('layout') === 'side';
+if (embed) document.body.classList.add('embed');
 
 // ---- state, also readable by tests as window.qemuConsole ----
 const state = {
   phase: 'init', consoles: [], hello: null, width: 0, height: 0, absolute: false, path: '', viewOnly: false,
   session: null, location: null, lastError: null, bridgeStats: null, rtt: null, errors: [], reconnects: 0,
   stats: { fps: 0, kbps: 0, rttMs: null, codec: '', frames: 0, decoded: 0 },
+  features: [], serialPorts: [], guestClipboard: null, audioTrack: false, soundOn: false, clipboardSent: 0,
 };
 window.qemuConsole = state;
+window.qemuPeer = () => pc; // for diagnostics and tests (getStats)
 
 let pc = null;
 let dc = null;
@@ -94,6 +107,7 @@ function buildPicker() {
   }
   ui.picker.value = String(consoleId);
   ui.picker.classList.toggle('hidden', state.consoles.length < 2);
+  ui.btnSide.classList.toggle('hidden', state.consoles.length < 2 || embed);
 }
 
 ui.picker.addEventListener('change', () => {
@@ -144,10 +158,13 @@ async function connect() {
     pc = p;
     const tr = p.addTransceiver('video', { direction: 'recvonly' });
     preferCodec(tr);
+    // the guest's sound, when the bridge has it (an audio m-line the bridge may leave inactive)
+    if (!embed) p.addTransceiver('audio', { direction: 'recvonly' });
     const channel = p.createDataChannel('qemu', { ordered: true });
     dc = channel;
     setupChannel(channel, gen);
     p.ontrack = (ev) => {
+      if (ev.track.kind === 'audio') { attachAudio(ev.track); return; }
       const stream = ev.streams && ev.streams[0] ? ev.streams[0] : new MediaStream([ev.track]);
       ui.video.srcObject = stream;
       ui.video.play().catch(() => {});
@@ -250,7 +267,10 @@ function setupChannel(channel, gen) {
         ui.btnCad.classList.toggle('hidden', m.viewOnly);
         ui.btnResize.classList.toggle('hidden', m.viewOnly);
         if (autoResize) sendResize(true);
+        applyFeatures(m);
         break;
+      case 'clipboard': guestClipboard(m); break;
+      case 'serial': serialOutput(m); break;
       case 'state': applyState(m); break;
       case 'cursor': applyCursor(m); break;
       case 'stats': state.bridgeStats = m; state.path = m.path; break;
@@ -396,6 +416,11 @@ function codeOf(e) {
 document.addEventListener('keydown', (e) => {
   const code = codeOf(e);
   if (!captureKeys() || !code) return;
+  if (code === 'KeyV' && (e.ctrlKey || e.metaKey) && !e.repeat && hasFeature('clipboard')) {
+    // let the browser paste: its text goes to the guest's clipboard before the V does
+    holdPasteKey();
+    return;
+  }
   e.preventDefault();
   if (e.repeat && heldKeys.has(code)) return; // the guest repeats held keys itself
   heldKeys.add(code);
@@ -404,6 +429,7 @@ document.addEventListener('keydown', (e) => {
 
 document.addEventListener('keyup', (e) => {
   const code = codeOf(e);
+  if (code === 'KeyV' && pasteKeyTimer) flushPasteKey();
   if (!code || !heldKeys.has(code)) return;
   e.preventDefault();
   heldKeys.delete(code);
@@ -614,5 +640,406 @@ async function pollStats() {
 }
 setInterval(() => { pollStats().catch(() => {}); }, 1000);
 
-ui.screen.focus();
-connect();
+// ==== revision 2: sound, clipboard, serial consoles, side by side ====
+function hasFeature(f) {
+  return !embed && state.features.includes(f);
+}
+
+function applyFeatures(m) {
+  state.features = Array.isArray(m.features) ? m.features : [];
+  state.serialPorts = Array.isArray(m.serial) ? m.serial : [];
+  ui.btnSound.classList.toggle('hidden', !hasFeature('audio'));
+  ui.btnClip.classList.toggle('hidden', !hasFeature('clipboard'));
+  if (!hasFeature('clipboard')) {
+    showClipPanel(false);
+    ui.guestClip.classList.add('hidden');
+  }
+  const serial = hasFeature('serial') && state.serialPorts.length > 0;
+  ui.btnSerial.classList.toggle('hidden', !serial);
+  setupTerminals(); // the bridge sends each port's scrollback right after the hello
+  const wantTerm = params.get('view') === 'serial' || localStorage.getItem('qemu-serial') === 'open';
+  showTerminal(serial && (wantTerm || !ui.term.classList.contains('hidden')), false);
+  if (serial && params.get('view') === 'serial') setWide(true);
+}
+
+// ---- sound: the page starts muted (autoplay policy); the button, or the first gesture
+// of a viewer who had it on before, turns it on ----
+let soundWanted = localStorage.getItem('qemu-sound') === 'on';
+function attachAudio(track) {
+  state.audioTrack = true;
+  ui.audio.srcObject = new MediaStream([track]);
+  ui.audio.muted = !state.soundOn;
+  ui.audio.play().catch(() => {});
+}
+function setSound(on) {
+  state.soundOn = on;
+  ui.audio.muted = !on;
+  if (on) ui.audio.play().catch((e) => console.warn('audio', e));
+  ui.btnSound.textContent = on ? 'Sound on' : 'Sound off';
+  toggle(ui.btnSound, on);
+}
+ui.btnSound.addEventListener('click', () => {
+  soundWanted = !state.soundOn;
+  localStorage.setItem('qemu-sound', soundWanted ? 'on' : 'off');
+  setSound(soundWanted);
+  ui.screen.focus();
+});
+function firstGesture(e) {
+  if (e.target === ui.btnSound) return; // that click decides by itself
+  if (soundWanted && !state.soundOn && hasFeature('audio')) setSound(true);
+}
+document.addEventListener('pointerdown', firstGesture, true);
+document.addEventListener('keydown', firstGesture, true);
+
+// ---- clipboard ----
+const CLIP_CHUNK = 600; // characters per message: at most ~2.4 KB of JSON, under maxMessageBytes
+const CLIP_MAX = 1 << 20;
+function sendClipboard(text) {
+  if (!hasFeature('clipboard') || state.viewOnly) return false;
+  if (new TextEncoder().encode(text).length > CLIP_MAX) {
+    noteClip('Too long for the guest clipboard (1 MiB at most)');
+    return false;
+  }
+  let i = 0;
+  do {
+    let end = Math.min(text.length, i + CLIP_CHUNK);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--; // keep surrogate pairs together
+    if (!send({ t: 'clipboard', text: text.slice(i, end), more: end < text.length })) return false;
+    i = end;
+  } while (i < text.length);
+  state.clipboardSent++;
+  noteClip(`Sent ${text.length} characters to the guest`);
+  return true;
+}
+
+function noteClip(text) {
+  ui.clipNote.textContent = text;
+  state.clipNote = text;
+}
+
+// Ctrl+V on the screen: the V waits (at most 250 ms) for the browser's paste event, so that
+// the text reaches the guest's clipboard before the guest sees the keys
+let pasteKeyTimer = null;
+function holdPasteKey() {
+  clearTimeout(pasteKeyTimer);
+  pasteKeyTimer = setTimeout(flushPasteKey, 250);
+}
+function flushPasteKey() {
+  clearTimeout(pasteKeyTimer);
+  pasteKeyTimer = null;
+  heldKeys.add('KeyV');
+  send({ t: 'key', code: 'KeyV', down: true });
+}
+document.addEventListener('paste', (e) => {
+  if (!captureKeys()) return; // a text field has the focus: the browser pastes there
+  e.preventDefault();
+  const text = e.clipboardData ? e.clipboardData.getData('text/plain') : '';
+  if (text) sendClipboard(text);
+  if (pasteKeyTimer) flushPasteKey();
+});
+
+function guestClipboard(m) {
+  if (typeof m.text !== 'string' || !hasFeature('clipboard')) return;
+  state.guestClipboard = m.text;
+  ui.clipGuest.value = m.text;
+  const one = m.text.replace(/\s+/g, ' ').trim();
+  ui.guestClipText.textContent = one.length > 48 ? one.slice(0, 48) + '\u2026' : one;
+  ui.guestClip.title = "The guest's clipboard" + (m.truncated ? ' (cut to 64 KiB)' : '');
+  ui.guestClip.classList.remove('hidden');
+  ui.guestClip.classList.add('fresh');
+  setTimeout(() => ui.guestClip.classList.remove('fresh'), 3000);
+}
+
+async function copyGuest() {
+  const text = state.guestClipboard || '';
+  try {
+    await navigator.clipboard.writeText(text);
+    noteClip('Copied to this computer');
+  } catch (e) {
+    // no permission, or not a secure context: the old way, from the selected text
+    showClipPanel(true);
+    ui.clipGuest.focus();
+    ui.clipGuest.select();
+    const ok = document.execCommand && document.execCommand('copy');
+    noteClip(ok ? 'Copied to this computer' : 'The browser refused: select the text and copy it');
+  }
+  state.copied = (state.copied || 0) + 1;
+}
+ui.btnGuestCopy.addEventListener('click', async () => {
+  await copyGuest();
+  ui.guestClip.classList.add('hidden');
+  ui.screen.focus();
+});
+$('btn-guest-dismiss').addEventListener('click', () => { ui.guestClip.classList.add('hidden'); ui.screen.focus(); });
+ui.clipCopy.addEventListener('click', copyGuest);
+
+function showClipPanel(on) {
+  ui.clipPanel.classList.toggle('hidden', !on);
+  toggle(ui.btnClip, on);
+  if (on) ui.clipText.focus();
+}
+ui.btnClip.addEventListener('click', () => {
+  const on = ui.clipPanel.classList.contains('hidden');
+  showClipPanel(on);
+  if (!on) ui.screen.focus();
+});
+ui.clipPanel.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') { showClipPanel(false); ui.screen.focus(); }
+});
+ui.clipSend.addEventListener('click', () => {
+  if (ui.clipText.value) sendClipboard(ui.clipText.value);
+});
+ui.clipRead.addEventListener('click', async () => {
+  try {
+    const text = await navigator.clipboard.readText();
+    ui.clipText.value = text;
+    if (text) sendClipboard(text);
+    else noteClip('The browser clipboard has no text');
+  } catch (e) {
+    noteClip('The browser did not let the page read its clipboard: paste into the box (Ctrl+V), then Send');
+    ui.clipText.focus();
+  }
+});
+
+// ---- serial consoles: a small terminal (text, CR/LF, backspace, tabs, erase-line and
+// cursor-column escapes; colours and the rest are dropped) ----
+const MAX_TERM_LINES = 5000;
+const terms = new Map();
+let termPort = null;
+
+function newTerm() {
+  return { lines: [], line: [], col: 0, mode: 0, csi: '', dec: new TextDecoder('utf-8') };
+}
+
+function portInfo() {
+  return state.serialPorts.find((p) => p.port === termPort);
+}
+
+function setupTerminals() {
+  terms.clear();
+  ui.termPort.textContent = '';
+  for (const p of state.serialPorts) {
+    terms.set(p.port, newTerm());
+    const o = document.createElement('option');
+    o.value = p.port;
+    o.textContent = p.label || p.port;
+    ui.termPort.append(o);
+  }
+  if (!terms.has(termPort)) termPort = state.serialPorts.length ? state.serialPorts[0].port : null;
+  ui.termPort.value = termPort || '';
+  ui.termPort.classList.toggle('hidden', state.serialPorts.length < 2);
+  const info = portInfo();
+  const writable = Boolean(info && info.writable);
+  ui.termIn.disabled = !writable;
+  ui.termBreak.disabled = !writable;
+  ui.termIn.placeholder = writable ? 'Command line (Enter sends it; click the text above to type raw keys)'
+    : 'View only: you can read this console but not type';
+  drawTerm();
+}
+
+function termFeed(t, text) {
+  for (const ch of text) {
+    const c = ch.codePointAt(0);
+    if (t.mode === 1) { // after ESC
+      if (ch === '[') { t.mode = 2; t.csi = ''; } else t.mode = ch === ']' ? 3 : 0;
+      continue;
+    }
+    if (t.mode === 2) { // CSI parameters, up to the final byte
+      if (c >= 0x40 && c <= 0x7e) { t.mode = 0; termCsi(t, t.csi, ch); } else if (t.csi.length < 32) t.csi += ch; else t.mode = 0;
+      continue;
+    }
+    if (t.mode === 3) { // OSC, up to BEL or ESC
+      if (c === 7) t.mode = 0; else if (c === 27) t.mode = 1;
+      continue;
+    }
+    if (c === 27) t.mode = 1;
+    else if (c === 10) {
+      t.lines.push(t.line.join(''));
+      t.line = [];
+      t.col = 0;
+      if (t.lines.length > MAX_TERM_LINES) t.lines.splice(0, t.lines.length - MAX_TERM_LINES);
+    } else if (c === 13) t.col = 0;
+    else if (c === 8) t.col = Math.max(0, t.col - 1);
+    else if (c === 9) { const n = 8 - (t.col % 8); for (let i = 0; i < n; i++) termPut(t, ' '); }
+    else if (c >= 32 && c !== 127) termPut(t, ch);
+  }
+}
+
+function termPut(t, ch) {
+  while (t.line.length < t.col) t.line.push(' ');
+  t.line[t.col++] = ch;
+}
+
+function termCsi(t, p, f) {
+  const n = parseInt(p.replace(/^\?/, ''), 10) || 0;
+  if (f === 'K') {
+    if (n === 0) t.line.length = Math.min(t.line.length, t.col);
+    else if (n === 1) for (let i = 0; i < Math.min(t.col, t.line.length); i++) t.line[i] = ' ';
+    else t.line = [];
+  } else if (f === 'C') t.col += Math.max(1, n);
+  else if (f === 'D') t.col = Math.max(0, t.col - Math.max(1, n));
+  else if (f === 'G') t.col = Math.max(0, (n || 1) - 1);
+  else if (f === 'J' && n >= 2) { t.lines = []; t.line = []; t.col = 0; }
+}
+
+let termTimer = null;
+function drawTerm() {
+  if (termTimer) return;
+  termTimer = setTimeout(() => {
+    termTimer = null;
+    const t = terms.get(termPort);
+    const out = ui.termOut;
+    const atBottom = out.scrollTop + out.clientHeight >= out.scrollHeight - 8;
+    out.textContent = t ? t.lines.join('\n') + (t.lines.length ? '\n' : '') + t.line.join('') : '';
+    if (atBottom) out.scrollTop = out.scrollHeight;
+  }, 16);
+}
+
+function serialOutput(m) {
+  const t = terms.get(m.port);
+  if (!t || typeof m.b64 !== 'string') return;
+  const bin = atob(m.b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  termFeed(t, t.dec.decode(bytes, { stream: true }));
+  if (m.port === termPort) drawTerm();
+}
+
+function serialSend(text) {
+  const info = portInfo();
+  if (!info || !info.writable) return false;
+  const bytes = new TextEncoder().encode(text);
+  for (let i = 0; i < bytes.length; i += 1500) {
+    let bin = '';
+    for (const b of bytes.subarray(i, i + 1500)) bin += String.fromCharCode(b);
+    if (!send({ t: 'serial', port: termPort, b64: btoa(bin) })) return false;
+  }
+  return true;
+}
+
+function showTerminal(on, focus = true) {
+  ui.term.classList.toggle('hidden', !on);
+  toggle(ui.btnSerial, on);
+  if (!on) setWide(false);
+  layout();
+  if (on) {
+    drawTerm();
+    if (focus) (ui.termIn.disabled ? ui.termOut : ui.termIn).focus();
+  }
+}
+function setWide(on) {
+  document.body.classList.toggle('term-wide', on);
+  toggle(ui.termWide, on);
+  layout();
+}
+ui.btnSerial.addEventListener('click', () => {
+  const on = ui.term.classList.contains('hidden');
+  localStorage.setItem('qemu-serial', on ? 'open' : 'closed');
+  showTerminal(on);
+  if (!on) ui.screen.focus();
+});
+ui.termWide.addEventListener('click', () => setWide(!document.body.classList.contains('term-wide')));
+ui.termClear.addEventListener('click', () => {
+  const t = terms.get(termPort);
+  if (t) { t.lines = []; t.line = []; t.col = 0; }
+  drawTerm();
+});
+ui.termBreak.addEventListener('click', () => { if (termPort) send({ t: 'serialBreak', port: termPort }); });
+ui.termPort.addEventListener('change', () => {
+  termPort = ui.termPort.value;
+  const info = portInfo();
+  ui.termIn.disabled = !(info && info.writable);
+  drawTerm();
+});
+
+const termHistory = [];
+let termHistoryPos = 0;
+ui.termForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const line = ui.termIn.value;
+  if (!serialSend(line + '\r')) return;
+  if (line && termHistory[termHistory.length - 1] !== line) termHistory.push(line);
+  if (termHistory.length > 200) termHistory.shift();
+  termHistoryPos = termHistory.length;
+  ui.termIn.value = '';
+});
+ui.termIn.addEventListener('keydown', (e) => {
+  const k = e.key.toLowerCase();
+  if (e.ctrlKey && k === 'c' && ui.termIn.selectionStart === ui.termIn.selectionEnd) {
+    e.preventDefault();
+    serialSend('\x03');
+    ui.termIn.value = '';
+  } else if (e.ctrlKey && k === 'd' && !ui.termIn.value) {
+    e.preventDefault();
+    serialSend('\x04');
+  } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+    e.preventDefault();
+    termHistoryPos = Math.max(0, Math.min(termHistory.length, termHistoryPos + (e.key === 'ArrowUp' ? -1 : 1)));
+    ui.termIn.value = termHistory[termHistoryPos] || '';
+  }
+});
+
+// raw keys when the terminal text has the focus
+const RAW_KEYS = { Enter: '\r', Backspace: '\x7f', Tab: '\t', Escape: '\x1b', ArrowUp: '\x1b[A', ArrowDown: '\x1b[B',
+  ArrowRight: '\x1b[C', ArrowLeft: '\x1b[D', Home: '\x1b[H', End: '\x1b[F', Delete: '\x1b[3~', PageUp: '\x1b[5~',
+  PageDown: '\x1b[6~' };
+ui.termOut.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c' && String(window.getSelection())) return; // copy
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'v') return; // the paste event sends it
+  let s = null;
+  if (RAW_KEYS[e.key]) s = RAW_KEYS[e.key];
+  else if (e.ctrlKey && !e.altKey && e.key.length === 1 && /[a-z@[\\\]^_]/i.test(e.key)) {
+    s = String.fromCharCode(e.key.toUpperCase().charCodeAt(0) & 0x1f);
+  } else if (!e.ctrlKey && !e.metaKey && [...e.key].length === 1) s = (e.altKey ? '\x1b' : '') + e.key;
+  if (s === null) return;
+  e.preventDefault();
+  serialSend(s);
+});
+ui.termOut.addEventListener('paste', (e) => {
+  e.preventDefault();
+  e.stopPropagation();
+  const text = e.clipboardData ? e.clipboardData.getData('text/plain') : '';
+  if (text) serialSend(text.replace(/\r?\n/g, '\r'));
+});
+
+// ---- side by side: one embedded client (its own WHEP session) per console ----
+async function startSideBySide() {
+  document.body.classList.add('side');
+  for (const el of [ui.picker, ui.btnCad, ui.btnResize, ui.btnStats, ui.btnFull, ui.status]) el.classList.add('hidden');
+  ui.btnSide.textContent = 'Single view';
+  ui.btnSide.classList.remove('hidden');
+  ui.title.textContent = 'QEMU \u2013 side by side';
+  try {
+    await loadConsoles();
+  } catch (e) {
+    ui.title.textContent = 'QEMU \u2013 ' + (e.message || e);
+    return;
+  }
+  ui.grid.textContent = '';
+  ui.grid.classList.remove('hidden');
+  for (const c of state.consoles) {
+    const pane = document.createElement('div');
+    pane.className = 'pane';
+    const label = document.createElement('div');
+    label.className = 'pane-label';
+    label.textContent = `${c.id}: ${c.label}` + (c.width ? ` (${c.width}\u00d7${c.height})` : '');
+    const f = document.createElement('iframe');
+    const q = new URLSearchParams({ console: String(c.id), embed: '1' });
+    if (wantedCodec) q.set('codec', wantedCodec);
+    f.src = location.pathname + '?' + q;
+    f.title = c.label;
+    f.allow = 'fullscreen; clipboard-read; clipboard-write; keyboard-map';
+    pane.append(label, f);
+    ui.grid.append(pane);
+  }
+  state.phase = 'side';
+}
+ui.btnSide.addEventListener('click', () => {
+  const q = new URLSearchParams(params);
+  if (sideBySide) q.delete('layout'); else q.set('layout', 'side');
+  location.href = location.pathname + (q.toString() ? '?' + q : '');
+});
+
+if (sideBySide) startSideBySide();
+else { ui.screen.focus(); connect(); }

@@ -1,0 +1,274 @@
+package io.github.qemudbus.webrtc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /input/<console>}: input for viewers who watch through a media server and so
+ * have no data channel to the bridge. The body is one data-channel message or a JSON array of
+ * them (at most {@link #MAX_BATCH}), validated by {@link Protocol} and applied in order on the
+ * console's input lane, like a direct viewer's. Same token rules: the full token sends input, a
+ * view-only token is refused ({@code 403}). A client may name itself with
+ * {@code ?client=<id>}; the keys and buttons each client holds are released when it sends
+ * {@code releaseAll} or stays silent for {@link #IDLE_RELEASE_MS}.
+ *
+ * <p>Web pages on other origins (an SFU's player) may call it when their origin is one of the
+ * bridge's {@code allowedOrigins}: CORS preflights are answered for those.
+ */
+final class InputEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(InputEndpoint.class);
+    static final String PREFIX = "/input/";
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    static final int MAX_BATCH = 256;
+    static final long IDLE_RELEASE_MS = 30_000;
+    static final int MAX_CLIENTS = 256;
+    private static final long APPLY_TIMEOUT_MS = 5000;
+    private static final Pattern PATH = Pattern.compile("/input/(\\d{1,9})");
+    private static final Pattern CLIENT = Pattern.compile("(?:^|&)client=([A-Za-z0-9_-]{1,64})(?:&|$)");
+
+    private final WebRtcBridge bridge;
+    private final WhepServer server;
+    private final Map<String, Client> clients = new ConcurrentHashMap<>();
+
+    private record Client(InputClient input, long[] lastUsedNs) {
+    }
+
+    InputEndpoint(WebRtcBridge bridge, WhepServer server, ScheduledExecutorService scheduler) {
+        this.bridge = bridge;
+        this.server = server;
+        if (scheduler != null) {
+            scheduler.scheduleWithFixedDelay(this::sweep, 5, 5, TimeUnit.SECONDS);
+        }
+    }
+
+    void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            dispatch(ex);
+        } catch (IOException e) {
+            LOG.debug("input exchange failed: {}", e.toString());
+        } catch (RuntimeException e) {
+            LOG.warn("POST {} failed", ex.getRequestURI().getPath(), e);
+            try {
+                WhepServer.text(ex, 500, "internal error");
+            } catch (IOException | RuntimeException ignored) {
+                // response already started
+            }
+        }
+    }
+
+    private void dispatch(HttpExchange ex) throws IOException {
+        Headers h = ex.getResponseHeaders();
+        h.set("Cache-Control", "no-store");
+        h.set("X-Content-Type-Options", "nosniff");
+        h.set("Referrer-Policy", "no-referrer");
+        String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+        String path = ex.getRequestURI().getRawPath();
+        if (bridge.isClosed()) {
+            WhepServer.text(ex, 503, "shutting down");
+            return;
+        }
+        String refusal = server.crossOriginRefusal(ex);
+        if (refusal != null) {
+            WhepServer.text(ex, 403, refusal);
+            return;
+        }
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        if (origin != null) {
+            // crossOriginRefusal let it through: the bridge's own origin or an allowed one
+            h.set("Access-Control-Allow-Origin", origin.trim());
+            h.set("Vary", "Origin");
+        }
+        Matcher m = PATH.matcher(path);
+        if (!m.matches()) {
+            WhepServer.text(ex, 404, "not found");
+            return;
+        }
+        if (method.equals("OPTIONS")) {
+            h.set("Allow", "OPTIONS, POST");
+            h.set("Accept-Post", "application/json");
+            h.set("Access-Control-Allow-Methods", "POST");
+            h.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+            h.set("Access-Control-Max-Age", "600");
+            ex.sendResponseHeaders(204, -1);
+            return;
+        }
+        Tokens.Access access = bridge.tokens().check(ex.getRequestHeaders().getFirst("Authorization"));
+        if (access == Tokens.Access.NONE) {
+            h.set("WWW-Authenticate", "Bearer realm=\"qemu\"");
+            WhepServer.text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
+            return;
+        }
+        if (!method.equals("POST")) {
+            h.set("Allow", "OPTIONS, POST");
+            WhepServer.text(ex, 405, "method not allowed");
+            return;
+        }
+        if (access != Tokens.Access.FULL) {
+            WhepServer.text(ex, 403, "this token may only watch");
+            return;
+        }
+        ConsoleStream stream = bridge.stream(Integer.parseInt(m.group(1)));
+        if (stream == null) {
+            WhepServer.text(ex, 404, "no console " + m.group(1));
+            return;
+        }
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            WhepServer.text(ex, 415, "input must be application/json");
+            return;
+        }
+        byte[] body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+        if (body.length > MAX_BODY_BYTES) {
+            WhepServer.text(ex, 413, "body larger than " + MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        List<byte[]> messages = split(body);
+        if (messages == null) {
+            WhepServer.text(ex, 400, "the body is a data-channel message or a JSON array of at most " + MAX_BATCH + " of them");
+            return;
+        }
+        Client c = client(stream, clientId(ex.getRequestURI().getRawQuery()));
+        if (c == null) {
+            ex.getResponseHeaders().set("Retry-After", "30");
+            WhepServer.text(ex, 503, "too many input clients");
+            return;
+        }
+        CompletableFuture<ArrayNode> done = new CompletableFuture<>();
+        stream.submitInput(() -> {
+            try {
+                done.complete(apply(c.input(), messages));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        ArrayNode errors;
+        try {
+            errors = done.get(APPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            WhepServer.text(ex, 503, "the console's input lane is full");
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            WhepServer.text(ex, 503, "interrupted");
+            return;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        ObjectNode r = Protocol.out("input");
+        r.put("received", messages.size());
+        r.put("accepted", messages.size() - errors.size());
+        r.set("errors", errors);
+        byte[] out = Protocol.bytes(r);
+        h.set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, out.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(out);
+        }
+    }
+
+    /** Splits a body into single messages, each re-serialized for {@link Protocol#parse}; null when malformed. */
+    static List<byte[]> split(byte[] body) {
+        JsonNode root;
+        try {
+            root = Protocol.JSON.readTree(body);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (root == null) {
+            return null;
+        }
+        List<byte[]> out = new ArrayList<>();
+        if (root.isObject()) {
+            out.add(Protocol.bytes((ObjectNode) root));
+        } else if (root.isArray() && root.size() >= 1 && root.size() <= MAX_BATCH) {
+            for (JsonNode n : root) {
+                try {
+                    out.add(Protocol.JSON.writeValueAsBytes(n));
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+        } else {
+            return null;
+        }
+        return out;
+    }
+
+    /** Applies a batch in order (input lane); returns the errors, each with its message's index. */
+    private static ArrayNode apply(InputClient input, List<byte[]> messages) {
+        ArrayNode errors = Protocol.JSON.createArrayNode();
+        for (int i = 0; i < messages.size(); i++) {
+            ObjectNode reply = input.handle(messages.get(i), false);
+            if (reply != null && "error".equals(reply.path("t").asText())) {
+                reply.put("index", i);
+                reply.remove("v");
+                reply.remove("t");
+                errors.add(reply);
+            }
+        }
+        return errors;
+    }
+
+    static String clientId(String rawQuery) {
+        if (rawQuery == null) {
+            return "";
+        }
+        Matcher m = CLIENT.matcher(rawQuery);
+        return m.find() ? m.group(1) : "";
+    }
+
+    private Client client(ConsoleStream stream, String id) {
+        String key = stream.id() + "/" + id;
+        Client c = clients.get(key);
+        if (c == null) {
+            if (clients.size() >= MAX_CLIENTS) {
+                sweep();
+                if (clients.size() >= MAX_CLIENTS) {
+                    return null;
+                }
+            }
+            c = clients.computeIfAbsent(key, k -> new Client(
+                    new InputClient("input client '" + id + "' of console " + stream.id(), stream, false),
+                    new long[] {System.nanoTime()}));
+        }
+        synchronized (c.lastUsedNs()) {
+            c.lastUsedNs()[0] = System.nanoTime();
+        }
+        return c;
+    }
+
+    /** Forgets clients silent for {@link #IDLE_RELEASE_MS}, releasing what they hold. */
+    void sweep() {
+        long now = System.nanoTime();
+        for (Map.Entry<String, Client> e : clients.entrySet()) {
+            Client c = e.getValue();
+            long last;
+            synchronized (c.lastUsedNs()) {
+                last = c.lastUsedNs()[0];
+            }
+            if (now - last > TimeUnit.MILLISECONDS.toNanos(IDLE_RELEASE_MS) && clients.remove(e.getKey(), c)) {
+                LOG.debug("{}: idle, releasing what it holds", c.input());
+                c.input().releaseLater();
+            }
+        }
+    }
+}

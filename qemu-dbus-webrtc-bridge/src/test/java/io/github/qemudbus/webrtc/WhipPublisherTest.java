@@ -1,0 +1,150 @@
+package io.github.qemudbus.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The WHIP client against a tiny in-test WHIP endpoint (JDK HTTP server + a second webrtc-java
+ * peer connection). The signaling tests strip ICE candidates on the endpoint's side, so no
+ * packet is ever sent; {@link #framesReachTheEndpointAndItsDropIsSurvived} connects for real
+ * and runs only in a loopback-only network namespace ({@code -Dwebrtc.netns=true}).
+ */
+class WhipPublisherTest {
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final String SECRET = "whip-secret-1";
+    SyntheticConsole console;
+    WebRtcBridge bridge;
+    FakeWhipEndpoint endpoint;
+
+    @BeforeEach
+    void start() {
+        console = new SyntheticConsole(0, 320, 240, 0xff0000);
+        bridge = WebRtcBridge.builder().backends(List.of(console)).listen(new InetSocketAddress("127.0.0.1", 0))
+                .build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (endpoint != null) {
+            endpoint.close();
+        }
+    }
+
+    @Test
+    void offerAnswerLocationDeleteAndRetryAfterRefusals() throws Exception {
+        endpoint = new FakeWhipEndpoint(SECRET, false);
+        endpoint.busyFor.set(2);
+        Publication p = bridge.publish(WhipTarget.of(endpoint.url(), SECRET));
+        assertEquals(List.of(p), bridge.publications());
+        // two 503s (Retry-After: 1), then 201
+        Browser.await("the third offer to be answered", WAIT, () -> endpoint.peers.size() == 1);
+        assertEquals(3, endpoint.posts.get());
+        String offer = endpoint.offers.get(2);
+        assertTrue(offer.startsWith("v=0"), offer);
+        assertTrue(offer.contains("m=video "), offer);
+        assertTrue(offer.contains("a=sendonly"), "send-only video: " + offer);
+        assertTrue(offer.contains("m=application ") && offer.contains("webrtc-datachannel"), "a data channel: " + offer);
+        assertTrue(offer.contains("a=candidate:"), "non-trickle: the candidates are in the offer");
+        assertTrue(endpoint.log.get(0).endsWith("Bearer " + SECRET), endpoint.log.get(0));
+        assertTrue(p.lastError().orElse("").contains("busy (503"), p.lastError().toString());
+        assertEquals(Publication.State.CONNECTING, p.state(), "answered, but the endpoint's media side never connects here");
+
+        p.close();
+        assertEquals(Publication.State.CLOSED, p.state());
+        assertTrue(endpoint.peers.get("res-1").deleted, "DELETE on the Location, resolved against the endpoint URL: " + endpoint.log);
+        assertTrue(endpoint.log.contains("DELETE " + FakeWhipEndpoint.PATH + "/res-1 Bearer " + SECRET), endpoint.log.toString());
+        assertTrue(bridge.publications().isEmpty());
+        p.close(); // idempotent
+    }
+
+    @Test
+    void wrongTokenIsRetriedWithBackOffAndReported() throws Exception {
+        endpoint = new FakeWhipEndpoint(SECRET, false);
+        Publication p = bridge.publish(WhipTarget.of(endpoint.url(), "not-the-secret"));
+        Browser.await("a refusal", WAIT, () -> p.state() == Publication.State.RETRYING);
+        assertTrue(p.lastError().orElse("").contains("refused the token (401"), p.lastError().toString());
+        assertFalse(p.lastError().get().contains("not-the-secret"), "never a secret in an error");
+        Thread.sleep(2500);
+        int n = endpoint.posts.get();
+        assertTrue(n >= 2 && n <= 3, "back-off 1 s, 2 s...: " + n + " offers in ~2.5 s");
+        bridge.close();
+        assertEquals(Publication.State.CLOSED, p.state(), "the bridge closes its publications");
+    }
+
+    @Test
+    void strictEndpointGetsVideoOnlyAndCodecPreferenceIsHonoured() throws Exception {
+        endpoint = new FakeWhipEndpoint(null, false);
+        endpoint.refuse = sdp -> sdp.contains("m=application");
+        Publication p = bridge.publish(WhipTarget.of(endpoint.url(), null).videoCodec("vp9"));
+        Browser.await("a video-only offer to be answered", WAIT, () -> endpoint.peers.size() == 1);
+        String last = endpoint.offers.get(endpoint.offers.size() - 1);
+        assertFalse(last.contains("m=application"), last);
+        assertTrue(endpoint.offers.get(0).contains("m=application"), "the first offer had the data channel");
+        String firstPt = last.lines().filter(l -> l.startsWith("m=video")).findFirst().orElseThrow().split(" ")[3];
+        assertTrue(last.contains("a=rtpmap:" + firstPt + " VP9/90000"), "VP9 first: " + last);
+        p.close();
+    }
+
+    @Test
+    void targetsCheckTheirArguments() {
+        assertThrows(IllegalArgumentException.class, () -> WhipTarget.of(URI.create("ftp://x/whip"), null));
+        assertThrows(IllegalArgumentException.class, () -> WhipTarget.of(URI.create("/relative"), null));
+        assertThrows(IllegalArgumentException.class, () -> WhipTarget.of(URI.create("http://x/whip"), "with space"));
+        assertThrows(IllegalArgumentException.class, () -> WhipTarget.of(URI.create("http://x/whip"), null).videoCodec("mpeg2"));
+        assertThrows(IllegalArgumentException.class, () -> bridge.publish(WhipTarget.of(URI.create("http://x/whip"), null).console(5)));
+        assertFalse(WhipTarget.of(URI.create("http://x/whip"), "tok-tok-tok").toString().contains("tok-tok"));
+        assertThrows(IllegalStateException.class, () -> WebRtcBridge.builder().backends(List.of(console)).build()
+                .publish(WhipTarget.of(URI.create("http://x/whip"), null)));
+    }
+
+    /** Real media: frames of the right colour reach the endpoint; it drops us; we come back. */
+    @Test
+    void framesReachTheEndpointAndItsDropIsSurvived() throws Exception {
+        Isolation.assumeLoopbackOnly();
+        endpoint = new FakeWhipEndpoint(SECRET, true);
+        Publication p = bridge.publish(WhipTarget.of(endpoint.url(), SECRET).acceptInput(true));
+        Browser.await("publishing", WAIT, () -> p.state() == Publication.State.PUBLISHING);
+        FakeWhipEndpoint.Peer first = endpoint.last();
+        Browser.await("red frames at the endpoint", WAIT, () -> isColour(first.rgb(), 255, 0, 0));
+        assertEquals(320, first.width);
+        console.fill(0x0000ff);
+        Browser.await("blue frames at the endpoint", WAIT, () -> isColour(first.rgb(), 0, 0, 255));
+
+        // the data channel: hello out, input in (acceptInput)
+        Browser.await("hello on the data channel", WAIT, () -> first.messages.stream().anyMatch(m -> m.contains("\"t\":\"hello\"")));
+        first.send("{\"v\":1,\"t\":\"key\",\"code\":\"KeyA\",\"down\":true}");
+        first.send("{\"v\":1,\"t\":\"nonsense\"}");
+        Browser.await("the key at the console", WAIT, () -> console.input.contains("press 30"));
+        Browser.await("an error for the bad message", WAIT,
+                () -> first.messages.stream().anyMatch(m -> m.contains("unknown-type")));
+
+        // the endpoint drops the publisher without a DELETE: the publication notices and reconnects
+        first.close();
+        Browser.await("the key released when the connection dropped", WAIT, () -> console.input.contains("release 30"));
+        Browser.await("a second connection", Duration.ofSeconds(60), () -> p.connections() == 2
+                && p.state() == Publication.State.PUBLISHING);
+        FakeWhipEndpoint.Peer second = endpoint.last();
+        assertTrue(second != first);
+        Browser.await("blue frames after the reconnection", WAIT, () -> isColour(second.rgb(), 0, 0, 255));
+        System.out.println("WHIP: first connection ended with: " + p.lastError().orElse("?"));
+        p.close();
+        assertTrue(second.deleted, "DELETE at the end");
+    }
+
+    static boolean isColour(double[] rgb, int r, int g, int b) {
+        return rgb != null && Math.abs(rgb[0] - r) < 40 && Math.abs(rgb[1] - g) < 40 && Math.abs(rgb[2] - b) < 40;
+    }
+}
