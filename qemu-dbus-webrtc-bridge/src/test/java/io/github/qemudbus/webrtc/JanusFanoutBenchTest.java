@@ -23,7 +23,8 @@ import org.openqa.selenium.WindowType;
  * (one encoder each) against one publication into Janus with N subscribers, on a console that
  * changes every frame (1024x768, 30 frames/s). Viewers are tabs of one headless Chromium.
  * Off unless {@code -Dsfu.bench=true} (and in a loopback-only namespace, {@code -Dwebrtc.netns=true});
- * prints a table and writes it to {@code sfu-bench.txt} in the working directory.
+ * prints a table (and writes it to the file {@code -Dsfu.bench.out} names). Options:
+ * {@code -Dsfu.bench.viewers=1,2,4}, {@code -Dsfu.bench.seconds=20}, {@code -Dsfu.bench.warmup=6}.
  */
 class JanusFanoutBenchTest {
     static final String TOKEN = "bench-token-1";
@@ -106,7 +107,10 @@ class JanusFanoutBenchTest {
         t.append(String.format("machine busy (all processes, %% of all cores) per row: %s%n",
                 samples.stream().map(s -> String.format("%.0f%%", s.machineBusy())).toList()));
         System.out.println(t);
-        Files.writeString(Path.of("sfu-bench.txt"), t.toString());
+        String out = System.getProperty("sfu.bench.out");
+        if (out != null) {
+            Files.writeString(Path.of(out), t.toString());
+        }
     }
 
     static void openTabs(Browser b, URI url, int n) {
