@@ -140,7 +140,7 @@ class ConsoleExtrasBrowserTest {
             // live output reaches the view-only viewer too
             b.driver.findElement(By.id("term-in")).sendKeys("echo live-$((3*3))\n");
             Browser.await("live output for the view-only viewer", WAIT, () -> termText(view).contains("live-9"));
-            Files.write(Path.of(System.getProperty("webrtc.screenshot.dir", "target-web8"), "extras-view-only.png"),
+            Files.write(Shots.file("extras-view-only.png"),
                     view.screenshot());
         }
     }
@@ -187,7 +187,7 @@ class ConsoleExtrasBrowserTest {
         b.driver.findElement(By.id("term-in")).sendKeys("ls /\n");
         Browser.await("ls output", WAIT, () -> termText(b).contains("proc"));
         Thread.sleep(300);
-        Files.write(Path.of(System.getProperty("webrtc.screenshot.dir", "target-web8"), "extras-page.png"), b.screenshot());
+        Files.write(Shots.file("extras-page.png"), b.screenshot());
         press("btn-serial", false);
         press("btn-clip", false);
 
@@ -256,7 +256,7 @@ class ConsoleExtrasBrowserTest {
             return Boolean.TRUE.equals(n);
         });
         assertEquals(2, bridge.viewerCount());
-        Files.write(Path.of(System.getProperty("webrtc.screenshot.dir", "target-web8"), "extras-side-by-side.png"),
+        Files.write(Shots.file("extras-side-by-side.png"),
                 b.screenshot());
         b.driver.get(bridge.url() + "?console=0"); // back to a single view for the next test
     }

@@ -143,7 +143,7 @@ class QemuBrowserTest {
 
         qemu.guest().fill(0x0040ff);
         awaitMatch(b, "blue");
-        Files.write(Path.of(System.getProperty("webrtc.screenshot", "target-bridge/qemu-webrtc-page.png")), b.screenshot());
+        Files.write(Shots.file("qemu-webrtc-page.png"), b.screenshot());
 
         // keys typed in the page reach the shell on tty1 (US layout, like the guest's)
         WebElement screen = b.driver.findElement(By.id("screen"));
@@ -156,7 +156,7 @@ class QemuBrowserTest {
                 return r.succeeded();
             });
         } catch (AssertionError e) {
-            javax.imageio.ImageIO.write(qemu.screendump(), "png", new java.io.File("target-bridge/typing-failed.png"));
+            javax.imageio.ImageIO.write(qemu.screendump(), "png", Shots.file("typing-failed.png").toFile());
             System.out.println("QEMU key trace: " + qemu.qemuStderr().lines().filter(l -> l.contains("key")).count()
                     + " lines; errors seen by the page: " + b.state().get("errors") + " stats " + b.state().get("bridgeStats"));
             throw e;
