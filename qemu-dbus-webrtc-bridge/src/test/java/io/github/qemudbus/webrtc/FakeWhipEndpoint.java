@@ -348,7 +348,8 @@ final class FakeWhipEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        // wait (briefly) for an answer in progress: disposing the factory under it crashes the JVM
+        server.stop(2);
         for (Peer p : peers.values()) {
             p.close();
         }

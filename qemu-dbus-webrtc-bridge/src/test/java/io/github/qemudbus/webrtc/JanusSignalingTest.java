@@ -113,6 +113,9 @@ class JanusSignalingTest {
     /** Just enough of Janus's HTTP API for a VideoRoom publisher. */
     static final class FakeJanus implements AutoCloseable {
         final HttpServer server;
+        // Own executor so close() can wait for in-flight handlers before the answerer's
+        // native factory is disposed under them (that crashed the JVM in getLocalDescription).
+        final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
         final FakeWhipEndpoint answerer;
         final List<JsonNode> requests = new CopyOnWriteArrayList<>();
         final List<String> offers = new CopyOnWriteArrayList<>();
@@ -131,7 +134,7 @@ class JanusSignalingTest {
             answerer = new FakeWhipEndpoint(null, false);
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
             server.createContext("/janus", this::handle);
-            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.setExecutor(executor);
             server.start();
         }
 
@@ -236,6 +239,12 @@ class JanusSignalingTest {
         @Override
         public void close() {
             server.stop(0);
+            executor.shutdown();
+            try {
+                executor.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             answerer.close();
         }
     }
