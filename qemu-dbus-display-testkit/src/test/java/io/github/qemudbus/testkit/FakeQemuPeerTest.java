@@ -184,16 +184,17 @@ class FakeQemuPeerTest {
             r = peer.callOk("bench-map 64 48 10 window=4");
             assertEquals(10, r.number("n").orElseThrow());
 
-            // no fd leaked: only the current surface's memfd is still open (GDBus drops its ref
+            // no fd leaked: at most the current surface's memfd is still open (GDBus drops its ref
             // on a benchmark's private main context, an eventfd, a moment after the last reply)
             long fdsAtEnd = -1;
-            for (int i = 0; i < 40 && fdsAtEnd != fdsAtStart + 1; i++) {
+            for (int i = 0; i < 40 && (fdsAtEnd < 0 || fdsAtEnd > fdsAtStart + 1); i++) {
                 if (i > 0) {
                     Thread.sleep(50);
                 }
                 fdsAtEnd = peer.callOk("fds").number("open-fds").orElseThrow();
             }
-            assertEquals(fdsAtStart + 1, fdsAtEnd);
+            // at most the current surface's memfd (the benchmark commands may release it)
+            assertTrue(fdsAtEnd <= fdsAtStart + 1, "fds at start " + fdsAtStart + ", at end " + fdsAtEnd);
 
             peer.close();
             assertTrue(mini.await("closed").startsWith("closed calls="));
