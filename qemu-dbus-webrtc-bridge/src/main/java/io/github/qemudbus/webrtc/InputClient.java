@@ -1,9 +1,6 @@
 package io.github.qemudbus.webrtc;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.qemudbus.display.MouseButton;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +23,7 @@ final class InputClient {
     private final String name;
     private final ConsoleStream stream;
     private final boolean viewOnly;
-    private final Set<Integer> heldKeys = new HashSet<>();
-    private final EnumSet<MouseButton> heldButtons = EnumSet.noneOf(MouseButton.class);
+    private final HeldInput held = new HeldInput();
     private final Set<String> onceErrors = new HashSet<>();
     private long errorWindowStart;
     private int errorsInWindow;
@@ -78,40 +74,12 @@ final class InputClient {
         ConsoleBackend q = stream.backend();
         String type = typeOf(msg);
         try {
-            if (msg instanceof Protocol.Key k) {
-                if (k.down()) {
-                    heldKeys.add(k.qnum());
-                    q.keyPress(k.qnum());
-                } else {
-                    heldKeys.remove(k.qnum());
-                    q.keyRelease(k.qnum());
-                }
-            } else if (msg instanceof Protocol.Move m) {
-                if (!stream.absolute()) {
-                    failed.incrementAndGet();
-                    return Protocol.error("not-absolute", "the mouse is relative now: send \"rel\" motion", "move");
-                }
-                q.mouseMoveTo(m.x(), m.y());
-            } else if (msg instanceof Protocol.Rel r) {
-                if (r.dx() != 0 || r.dy() != 0) {
-                    q.mouseMoveBy(r.dx(), r.dy());
-                }
-            } else if (msg instanceof Protocol.Button b) {
-                if (b.down()) {
-                    heldButtons.add(b.button());
-                    q.mousePress(b.button());
-                } else {
-                    heldButtons.remove(b.button());
-                    q.mouseRelease(b.button());
-                }
-            } else if (msg instanceof Protocol.Wheel w) {
-                MouseButton b = w.dy() < 0 ? MouseButton.WHEEL_UP : MouseButton.WHEEL_DOWN;
-                for (int i = 0; i < Math.abs(w.dy()); i++) {
-                    q.mousePress(b);
-                    q.mouseRelease(b);
-                }
-            } else if (msg instanceof Protocol.Touch t) {
-                q.touch(t.kind(), t.slot(), t.x(), t.y());
+            HeldInput.Outcome o = held.apply(msg, q, stream.absolute());
+            if (o == HeldInput.Outcome.NOT_ABSOLUTE) {
+                failed.incrementAndGet();
+                return Protocol.error("not-absolute", "the mouse is relative now: send \"rel\" motion", "move");
+            } else if (o == HeldInput.Outcome.APPLIED) {
+                // keyboard, mouse or touch: done
             } else if (msg instanceof Protocol.ReleaseAll) {
                 releaseHeld();
             } else {
@@ -159,23 +127,7 @@ final class InputClient {
 
     /** Releases every key and button this source holds (input lane only). */
     void releaseHeld() {
-        ConsoleBackend q = stream.backend();
-        for (Integer k : new ArrayList<>(heldKeys)) {
-            try {
-                q.keyRelease(k);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: release of key {} failed", name, k, e);
-            }
-        }
-        heldKeys.clear();
-        for (MouseButton b : new ArrayList<>(heldButtons)) {
-            try {
-                q.mouseRelease(b);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: release of button {} failed", name, b, e);
-            }
-        }
-        heldButtons.clear();
+        held.releaseAll(stream.backend(), name);
     }
 
     /** Queues {@link #releaseHeld()} on the input lane; never throws. */
@@ -188,7 +140,7 @@ final class InputClient {
     }
 
     int heldCount() {
-        return heldKeys.size() + heldButtons.size();
+        return held.count();
     }
 
     @Override

@@ -21,11 +21,9 @@ import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
-import io.github.qemudbus.display.MouseButton;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -83,8 +81,7 @@ final class ViewerSession implements PeerConnectionObserver {
     private final Object sendLock = new Object();
 
     // input lane only
-    private final Set<Integer> heldKeys = new HashSet<>();
-    private final EnumSet<MouseButton> heldButtons = EnumSet.noneOf(MouseButton.class);
+    private final HeldInput held = new HeldInput();
     private final Set<String> onceErrors = new HashSet<>();
     private final StringBuilder clipboardParts = new StringBuilder();
     private int clipboardBytes;
@@ -437,41 +434,13 @@ final class ViewerSession implements PeerConnectionObserver {
         ConsoleBackend q = stream.backend();
         String type = typeOf(msg);
         try {
-            if (msg instanceof Protocol.Key k) {
-                if (k.down()) {
-                    heldKeys.add(k.qnum());
-                    q.keyPress(k.qnum());
-                } else {
-                    heldKeys.remove(k.qnum());
-                    q.keyRelease(k.qnum());
-                }
-            } else if (msg instanceof Protocol.Move m) {
-                if (!stream.absolute()) {
-                    failed.incrementAndGet();
-                    sendErrorOnce("not-absolute", "the mouse is relative now: send \"rel\" motion", "move");
-                    return;
-                }
-                q.mouseMoveTo(m.x(), m.y());
-            } else if (msg instanceof Protocol.Rel r) {
-                if (r.dx() != 0 || r.dy() != 0) {
-                    q.mouseMoveBy(r.dx(), r.dy());
-                }
-            } else if (msg instanceof Protocol.Button b) {
-                if (b.down()) {
-                    heldButtons.add(b.button());
-                    q.mousePress(b.button());
-                } else {
-                    heldButtons.remove(b.button());
-                    q.mouseRelease(b.button());
-                }
-            } else if (msg instanceof Protocol.Wheel w) {
-                MouseButton b = w.dy() < 0 ? MouseButton.WHEEL_UP : MouseButton.WHEEL_DOWN;
-                for (int i = 0; i < Math.abs(w.dy()); i++) {
-                    q.mousePress(b);
-                    q.mouseRelease(b);
-                }
-            } else if (msg instanceof Protocol.Touch t) {
-                q.touch(t.kind(), t.slot(), t.x(), t.y());
+            HeldInput.Outcome o = held.apply(msg, q, stream.absolute());
+            if (o == HeldInput.Outcome.NOT_ABSOLUTE) {
+                failed.incrementAndGet();
+                sendErrorOnce("not-absolute", "the mouse is relative now: send \"rel\" motion", "move");
+                return;
+            } else if (o == HeldInput.Outcome.APPLIED) {
+                // keyboard, mouse or touch: done
             } else if (msg instanceof Protocol.Resize r) {
                 stream.requestResize(r, this);
             } else if (msg instanceof Protocol.ReleaseAll) {
@@ -568,27 +537,11 @@ final class ViewerSession implements PeerConnectionObserver {
 
     /** Releases every key and button this viewer holds (input lane only). */
     void releaseHeld() {
-        ConsoleBackend q = stream.backend();
-        for (Integer k : new ArrayList<>(heldKeys)) {
-            try {
-                q.keyRelease(k);
-            } catch (RuntimeException e) {
-                LOG.debug("release of key {} failed", k, e);
-            }
-        }
-        heldKeys.clear();
-        for (MouseButton b : EnumSet.copyOf(heldButtons.isEmpty() ? EnumSet.noneOf(MouseButton.class) : heldButtons)) {
-            try {
-                q.mouseRelease(b);
-            } catch (RuntimeException e) {
-                LOG.debug("release of button {} failed", b, e);
-            }
-        }
-        heldButtons.clear();
+        held.releaseAll(stream.backend(), "session " + id);
     }
 
     int heldKeyCount() {
-        return heldKeys.size();
+        return held.keyCount();
     }
 
     // --- sending ---
