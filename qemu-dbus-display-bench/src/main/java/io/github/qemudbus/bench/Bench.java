@@ -19,6 +19,9 @@ import java.util.Locale;
  *   java -jar benchmarks.jar jmh [JMH options]     (default: -f 1 -wi 2 -i 3 -w 1s -r 1s)
  *   java -jar benchmarks.jar smoke                 (20 frames at 320x240, fake peer, Java and C)
  *   java -jar benchmarks.jar encode                (encode time only; runs itself under unshare -n)
+ *   java -jar benchmarks.jar latency [--sizes 1280x800] [--vga virtio,std] [--samples N] [--keys N] [--fps F]
+ *                                                  (glass-to-glass and key-to-Press through the bridge and
+ *                                                   Chromium; runs itself under unshare -n)
  * </pre>
  */
 public final class Bench {
@@ -42,8 +45,15 @@ public final class Bench {
             case "jmh" -> jmh(rest);
             case "encode" -> Encode.inNamespace(List.of(new int[] {1024, 768}, new int[] {1280, 800},
                     new int[] {1920, 1080}), 10).forEach(OUT::println);
+            case "latency" -> {
+                OUT.println(Machine.describe());
+                OUT.println("load before: " + Machine.load());
+                List<String> lines = Latency.inNamespace(Latency.Options.parse(rest));
+                lines.stream().filter(l -> l.startsWith("latency:")).forEach(OUT::println); // failures; figures were streamed
+                System.exit(lines.stream().anyMatch(l -> l.contains("pending")) ? 1 : 0);
+            }
             default -> {
-                System.err.println("usage: frames [options] | jmh [JMH options] | smoke | encode");
+                System.err.println("usage: frames [options] | jmh [JMH options] | smoke | encode | latency [options]");
                 System.exit(2);
             }
         }
