@@ -183,7 +183,10 @@ final class Latency {
             for (int[] s : o.sizes()) {
                 for (QemuFixture.Vga vga : o.vgas()) {
                     try {
-                        new Run(vga, s[0], s[1], o).measure();
+                        for (String line : new Run(vga, s[0], s[1], o).measure()) {
+                            System.out.println(line);
+                            System.out.flush();
+                        }
                     } catch (Throwable e) {
                         System.out.println(String.format(Locale.ROOT, "latency %s %dx%d: pending (%s)", label(vga), s[0], s[1], e));
                         e.printStackTrace(System.out);
@@ -219,7 +222,9 @@ final class Latency {
             this.options = options;
         }
 
-        void measure() throws Exception {
+        /** Boots the VM, starts bridge and browser, and returns the figure lines. */
+        List<String> measure() throws Exception {
+            List<String> lines = new ArrayList<>();
             String what = String.format(Locale.ROOT, "%s %dx%d", label(vga), width, height);
             QemuFixture.Builder b = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(vga).name("latency")
                     .kernelArgs("video=" + width + "x" + height);
@@ -250,11 +255,12 @@ final class Latency {
                         Chromium browser = new Chromium()) {
                     browser.open(URI.create(bridge.url() + "?token=latency-bench"));
                     browser.awaitVideo(width, height);
-                    System.out.println("clock " + what + ": " + browser.clockCheck());
-                    System.out.println(glassToGlass(what, qemu, guest, bytes, browser, probe));
-                    System.out.println(keyToPress(what, qemu, browser));
+                    lines.add("clock " + what + ": " + browser.clockCheck());
+                    lines.add(glassToGlass(what, qemu, guest, bytes, browser, probe));
+                    lines.add(keyToPress(what, qemu, browser));
                 }
             }
+            return lines;
         }
 
         private String glassToGlass(String what, QemuFixture qemu, GuestControl guest, int bytes, Chromium browser,
