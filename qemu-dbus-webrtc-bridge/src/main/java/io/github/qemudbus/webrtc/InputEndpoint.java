@@ -61,25 +61,11 @@ final class InputEndpoint {
     }
 
     void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            dispatch(ex);
-        } catch (IOException e) {
-            LOG.debug("input exchange failed: {}", e.toString());
-        } catch (RuntimeException e) {
-            LOG.warn("POST {} failed", ex.getRequestURI().getPath(), e);
-            try {
-                WhepServer.text(ex, 500, "internal error");
-            } catch (IOException | RuntimeException ignored) {
-                // response already started
-            }
-        }
+        WhepServer.serve(ex, LOG, "input", this::dispatch);
     }
 
     private void dispatch(HttpExchange ex) throws IOException {
-        Headers h = ex.getResponseHeaders();
-        h.set("Cache-Control", "no-store");
-        h.set("X-Content-Type-Options", "nosniff");
-        h.set("Referrer-Policy", "no-referrer");
+        Headers h = WhepServer.baseHeaders(ex);
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = ex.getRequestURI().getRawPath();
         if (bridge.isClosed()) {

@@ -2,7 +2,6 @@ package io.github.qemudbus.webrtc;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCDataChannelBuffer;
@@ -15,8 +14,6 @@ import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpCodecCapability;
-import dev.onvoid.webrtc.RTCRtpEncodingParameters;
-import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
@@ -327,17 +324,7 @@ final class Publisher implements Publication {
 
         private String offer(int port) throws InterruptedException, Signaling.Failure {
             CompletableFuture<RTCSessionDescription> created = new CompletableFuture<>();
-            pc.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
-                @Override
-                public void onSuccess(RTCSessionDescription d) {
-                    created.complete(d);
-                }
-
-                @Override
-                public void onFailure(String error) {
-                    created.completeExceptionally(new IllegalStateException(error));
-                }
-            });
+            pc.createOffer(new RTCOfferOptions(), PeerConnections.creating(created, IllegalStateException::new));
             try {
                 RTCSessionDescription d = created.get(10, TimeUnit.SECONDS);
                 CompletableFuture<Void> local = new CompletableFuture<>();
@@ -346,24 +333,12 @@ final class Publisher implements Publication {
             } catch (ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("cannot create the offer: " + e.getMessage(), e);
             }
-            if (pc.getIceGatheringState() == RTCIceGatheringState.COMPLETE) {
-                gathered.complete(null);
-            }
-            try {
-                gathered.get(GATHER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
+            if (!PeerConnections.awaitGathering(pc, gathered, TimeUnit.MILLISECONDS.toNanos(GATHER_TIMEOUT_MS))) {
                 LOG.debug("{}: ICE gathering incomplete after {} ms; offering what we have", name, GATHER_TIMEOUT_MS);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
             }
-            String sdp = pc.getLocalDescription().sdp;
-            if (!sdp.contains("a=candidate:") && port > 0) {
-                // same trick as for direct viewers: the any-address socket, announced as 127.0.0.1
-                sdp = ViewerSession.addLoopbackCandidate(sdp, port);
-            }
-            if (!sdp.contains("a=candidate:")) {
-                throw new IllegalStateException("no ICE candidate was gathered (no usable network interface?)");
-            }
+            // same trick as for direct viewers: the any-address socket, announced as 127.0.0.1
+            String sdp = PeerConnections.withLoopbackCandidate(pc.getLocalDescription().sdp, port);
+            PeerConnections.requireCandidate(sdp);
             LOG.debug("{}: offer:\n{}", name, sdp);
             return sdp;
         }
@@ -393,14 +368,7 @@ final class Publisher implements Publication {
 
         private void limitSender() {
             try {
-                RTCRtpSendParameters p = sender.getParameters();
-                if (p != null && p.encodings != null && !p.encodings.isEmpty()) {
-                    for (RTCRtpEncodingParameters e : p.encodings) {
-                        e.maxBitrate = bridge.publisherMaxBitrate();
-                        e.maxFramerate = (double) bridge.publisherMaxFrameRate();
-                    }
-                    sender.setParameters(p);
-                }
+                PeerConnections.limit(sender, bridge.publisherMaxBitrate(), bridge.publisherMaxFrameRate());
             } catch (RuntimeException | Error e) {
                 LOG.debug("{}: cannot set sender limits: {}", name, e.toString());
             }
@@ -640,16 +608,6 @@ final class Publisher implements Publication {
     }
 
     private static SetSessionDescriptionObserver observer(CompletableFuture<Void> f) {
-        return new SetSessionDescriptionObserver() {
-            @Override
-            public void onSuccess() {
-                f.complete(null);
-            }
-
-            @Override
-            public void onFailure(String error) {
-                f.completeExceptionally(new IllegalStateException(error));
-            }
-        };
+        return PeerConnections.completing(f, IllegalStateException::new);
     }
 }

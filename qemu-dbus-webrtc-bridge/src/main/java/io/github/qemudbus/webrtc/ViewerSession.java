@@ -2,7 +2,6 @@ package io.github.qemudbus.webrtc;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCAnswerOptions;
@@ -15,8 +14,6 @@ import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
-import dev.onvoid.webrtc.RTCRtpEncodingParameters;
-import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
@@ -164,71 +161,20 @@ final class ViewerSession implements PeerConnectionObserver {
             audioSender = pc.addTrack(extras.audioTrack(), List.of("qemu-audio"));
         }
         CompletableFuture<RTCSessionDescription> created = new CompletableFuture<>();
-        pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
-            @Override
-            public void onSuccess(RTCSessionDescription d) {
-                created.complete(d);
-            }
-
-            @Override
-            public void onFailure(String error) {
-                created.completeExceptionally(new OfferException(error));
-            }
-        });
+        pc.createAnswer(new RTCAnswerOptions(), PeerConnections.creating(created, OfferException::new));
         RTCSessionDescription answer = await(created, deadline, "cannot answer the offer: ");
         CompletableFuture<Void> local = new CompletableFuture<>();
         pc.setLocalDescription(answer, observer(local));
         await(local, deadline, "cannot apply the answer: ");
         limitSender(maxBitrate, maxFps);
-        if (pc.getIceGatheringState() == RTCIceGatheringState.COMPLETE) {
-            gathered.complete(null);
-        }
-        try {
-            gathered.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
+        if (!PeerConnections.awaitGathering(pc, gathered, deadline - System.nanoTime())) {
             LOG.debug("session {}: ICE gathering incomplete at the deadline; answering with what we have", id);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         }
         RTCSessionDescription done = pc.getLocalDescription();
-        String sdp = done != null ? done.sdp : answer.sdp;
-        if (!sdp.contains("a=candidate:") && loopbackPort > 0) {
-            sdp = addLoopbackCandidate(sdp, loopbackPort);
-        }
+        String sdp = PeerConnections.withLoopbackCandidate(done != null ? done.sdp : answer.sdp, loopbackPort);
         LOG.debug("session {}: offer:\n{}\nanswer:\n{}", id, offerSdp, sdp);
-        if (!sdp.contains("a=candidate:")) {
-            throw new IllegalStateException("no ICE candidate was gathered (no usable network interface?)");
-        }
+        PeerConnections.requireCandidate(sdp);
         return sdp;
-    }
-
-    /**
-     * libwebrtc ignores loopback interfaces; on a machine (or network namespace) with nothing
-     * else it gathers only on the any-address, whose 0.0.0.0 candidate it never signals. The
-     * socket is there all the same (bound to 0.0.0.0 on the pinned port, and pairable because
-     * the socket is shared): announcing it as 127.0.0.1 lets a local browser reach it.
-     */
-    static String addLoopbackCandidate(String sdp, int port) {
-        String eol = sdp.contains("\r\n") ? "\r\n" : "\n";
-        String cand = "a=candidate:1 1 udp 2122260223 127.0.0.1 " + port + " typ host generation 0" + eol;
-        StringBuilder out = new StringBuilder(sdp.length() + 256);
-        boolean inMedia = false;
-        boolean added = false;
-        for (String line : sdp.split("\r?\n", -1)) {
-            if (line.startsWith("m=")) {
-                inMedia = true;
-                added = false;
-            }
-            if (line.isEmpty()) {
-                continue;
-            }
-            out.append(line).append(eol);
-            if (inMedia && !added && line.startsWith("a=ice-pwd:")) {
-                out.append(cand);
-                added = true;
-            }
-        }
-        return out.toString();
     }
 
     private void limitSender(int maxBitrate, int maxFps) {
@@ -237,31 +183,14 @@ final class ViewerSession implements PeerConnectionObserver {
             return;
         }
         try {
-            RTCRtpSendParameters p = s.getParameters();
-            if (p != null && p.encodings != null && !p.encodings.isEmpty()) {
-                for (RTCRtpEncodingParameters e : p.encodings) {
-                    e.maxBitrate = maxBitrate;
-                    e.maxFramerate = (double) maxFps;
-                }
-                s.setParameters(p);
-            }
+            PeerConnections.limit(s, maxBitrate, maxFps);
         } catch (RuntimeException e) {
             LOG.debug("session {}: cannot set sender limits: {}", id, e.toString());
         }
     }
 
     private static SetSessionDescriptionObserver observer(CompletableFuture<Void> f) {
-        return new SetSessionDescriptionObserver() {
-            @Override
-            public void onSuccess() {
-                f.complete(null);
-            }
-
-            @Override
-            public void onFailure(String error) {
-                f.completeExceptionally(new OfferException(error));
-            }
-        };
+        return PeerConnections.completing(f, OfferException::new);
     }
 
     private static <T> T await(CompletableFuture<T> f, long deadline, String what)

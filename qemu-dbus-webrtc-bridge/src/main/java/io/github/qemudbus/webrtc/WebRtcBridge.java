@@ -1,7 +1,6 @@
 package io.github.qemudbus.webrtc;
 
 import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.PortAllocatorConfig;
 import dev.onvoid.webrtc.RTCBundlePolicy;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceServer;
@@ -417,17 +416,8 @@ public final class WebRtcBridge implements AutoCloseable {
     }
 
     private int freeUdpPort() {
-        int lo = config.minPort > 0 ? config.minPort : 0;
-        int hi = config.minPort > 0 ? config.maxPort : 0;
-        for (int attempt = 0; attempt < 64; attempt++) {
-            int want = lo == 0 ? 0 : lo + random.nextInt(hi - lo + 1);
-            try (java.net.DatagramSocket d = new java.net.DatagramSocket(new InetSocketAddress(want))) {
-                return d.getLocalPort();
-            } catch (java.net.SocketException e) {
-                LOG.trace("UDP port {} busy", want);
-            }
-        }
-        throw new IllegalStateException("no free UDP port" + (lo > 0 ? " in " + lo + ".." + hi : ""));
+        return PeerConnections.freeUdpPort(config.minPort > 0 ? config.minPort : 0, config.minPort > 0 ? config.maxPort : 0,
+                random);
     }
 
     private RTCConfiguration rtcConfig(int pinnedPort) {
@@ -435,20 +425,8 @@ public final class WebRtcBridge implements AutoCloseable {
         c.iceServers = new ArrayList<>(config.iceServers);
         c.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
         c.rtcpMuxPolicy = RTCRtcpMuxPolicy.REQUIRE;
-        PortAllocatorConfig pa = new PortAllocatorConfig();
-        // libwebrtc ignores loopback adapters; this lets it gather on the any-address instead,
-        // which is what makes 127.0.0.1 (and a network namespace with only lo) work
-        pa.setEnableAnyAddressPorts(true);
-        // one socket for all candidates of a network: also makes the any-address port usable
-        pa.setEnableSharedSocket(true);
-        if (pinnedPort > 0) {
-            pa.minPort = pinnedPort;
-            pa.maxPort = pinnedPort;
-        } else if (config.minPort > 0) {
-            pa.minPort = config.minPort;
-            pa.maxPort = config.maxPort;
-        }
-        c.portAllocatorConfig = pa;
+        c.portAllocatorConfig = pinnedPort > 0 ? PeerConnections.portAllocator(pinnedPort, pinnedPort)
+                : PeerConnections.portAllocator(config.minPort, config.maxPort);
         return c;
     }
 

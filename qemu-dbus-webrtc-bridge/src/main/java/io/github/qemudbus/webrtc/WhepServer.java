@@ -117,13 +117,27 @@ final class WhepServer {
 
     // --- dispatch ---
 
-    private void handle(HttpExchange ex) throws IOException {
+    private void handle(HttpExchange ex) {
+        serve(ex, LOG, "HTTP", this::dispatch);
+    }
+
+    /** What answers one exchange; may throw, {@link #serve} deals with it. */
+    interface Dispatcher {
+        void dispatch(HttpExchange ex) throws IOException;
+    }
+
+    /**
+     * Runs {@code d} on an exchange and closes it: a broken connection is logged quietly
+     * (debug, as "{@code what} exchange failed"), a bug answers 500 (if the response has not
+     * started) and is logged with its stack (as "{@code what} METHOD PATH failed").
+     */
+    static void serve(HttpExchange ex, Logger log, String what, Dispatcher d) {
         try (ex) {
-            dispatch(ex);
+            d.dispatch(ex);
         } catch (IOException e) {
-            LOG.debug("HTTP exchange failed: {}", e.toString());
+            log.debug("{} exchange failed: {}", what, e.toString());
         } catch (RuntimeException e) {
-            LOG.warn("HTTP {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
+            log.warn("{} {} {} failed", what, ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
             try {
                 text(ex, 500, "internal error");
             } catch (IOException | RuntimeException ignored) {
@@ -132,11 +146,20 @@ final class WhepServer {
         }
     }
 
-    private void dispatch(HttpExchange ex) throws IOException {
+    /**
+     * Sets the headers every answer carries (nothing cached, no MIME sniffing, no referrer)
+     * and returns the response headers for more.
+     */
+    static Headers baseHeaders(HttpExchange ex) {
         Headers h = ex.getResponseHeaders();
         h.set("Cache-Control", "no-store");
         h.set("X-Content-Type-Options", "nosniff");
         h.set("Referrer-Policy", "no-referrer");
+        return h;
+    }
+
+    private void dispatch(HttpExchange ex) throws IOException {
+        Headers h = baseHeaders(ex);
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = ex.getRequestURI().getRawPath();
         LOG.debug("{} {}", method, path);

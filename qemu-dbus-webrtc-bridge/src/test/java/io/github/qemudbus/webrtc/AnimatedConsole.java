@@ -2,11 +2,8 @@ package io.github.qemudbus.webrtc;
 
 import io.github.qemudbus.display.MouseButton;
 import io.github.qemudbus.display.MultiTouch;
-import io.github.qemudbus.display.PixelFormat;
 import io.github.qemudbus.display.frame.Frame;
-import io.github.qemudbus.display.frame.FramePath;
 import io.github.qemudbus.display.frame.Rect;
-import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
@@ -97,19 +94,7 @@ final class AnimatedConsole implements ConsoleBackend {
 
     @Override
     public Optional<Frame> acquire() {
-        ByteBuffer ro = pixels.asReadOnlyBuffer();
-        return Optional.of(new Frame() {
-            @Override public int width() { return width; }
-            @Override public int height() { return height; }
-            @Override public int stride() { return width * 4; }
-            @Override public PixelFormat format() { return PixelFormat.XRGB8888; }
-            @Override public boolean y0Top() { return true; }
-            @Override public FramePath path() { return FramePath.COPY; }
-            @Override public long sequence() { return 0; }
-            @Override public ByteBuffer pixels() { return ro.duplicate(); }
-            @Override public BufferedImage toImage() { throw new UnsupportedOperationException(); }
-            @Override public void close() { }
-        });
+        return Optional.of(SyntheticConsole.frame(pixels, width, height));
     }
 
     @Override public String activePath() { return "copy"; }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.qemudbus.display.frame.CursorState;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +33,7 @@ class BrowserSyntheticTest {
     static WebRtcBridge bridge;
     /** One browser for the whole class: starting Chromium costs seconds. */
     static Browser b;
+    static final BrowserRig rig = new BrowserRig();
 
     @BeforeAll
     static void start() throws Exception {
@@ -41,25 +41,18 @@ class BrowserSyntheticTest {
         red = new SyntheticConsole(0, 640, 480, 0xff0000);
         blue = new SyntheticConsole(1, 320, 200, 0x0000ff);
         blue.absolute = false;
-        bridge = WebRtcBridge.builder().backends(List.of(red, blue)).listen(new InetSocketAddress("127.0.0.1", 0))
-                .token(TOKEN).viewOnlyToken(VIEW_TOKEN).maxViewers(4).build().start();
-        b = new Browser();
+        bridge = rig.bridge(br -> br.backends(List.of(red, blue)).token(TOKEN).viewOnlyToken(VIEW_TOKEN).maxViewers(4));
+        b = rig.browser();
     }
 
     @AfterAll
     static void stop() {
-        if (b != null) {
-            b.close();
-        }
-        if (bridge != null) {
-            bridge.close();
-        }
+        rig.close();
     }
 
     @BeforeEach
     void clean() throws InterruptedException {
-        b.leavePage();
-        Browser.await("no viewers left from the previous test", WAIT, () -> bridge.viewerCount() == 0);
+        rig.noViewers(WAIT);
         red.fill(0xff0000);
         red.input.clear();
         blue.input.clear();
@@ -70,8 +63,7 @@ class BrowserSyntheticTest {
     }
 
     static void awaitConnected(Browser b) throws InterruptedException {
-        Browser.await("the page to connect", WAIT, () -> "connected".equals(b.state().get("phase"))
-                && b.state().get("hello") != null);
+        BrowserRig.awaitConnected(b, WAIT);
     }
 
     static void awaitColour(Browser b, int r, int g, int bl) throws InterruptedException {

@@ -8,7 +8,6 @@ import io.github.qemudbus.testkit.GuestControl;
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.QemuTests;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,53 +42,40 @@ class ConsoleExtrasBrowserTest {
     static WebRtcBridge bridge;
     static Browser b;
     static FakeAgent agent;
+    static final BrowserRig rig = new BrowserRig();
 
     @BeforeAll
     static void start() throws Exception {
         QemuTests.assumeAvailable();
         Isolation.assumeLoopbackOnly();
-        qemu = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.VIRTIO).name("webrtc-extras")
+        qemu = rig.qemu(QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.VIRTIO).name("webrtc-extras")
                 .displayOptions("audiodev=snd0")
                 .extraArgs("-global", "virtio-gpu-device.max_outputs=2",
                         "-audiodev", "dbus,id=snd0", "-machine", "pcspk-audiodev=snd0",
                         "-chardev", "dbus,id=serial2,name=" + SERIAL, "-serial", "chardev:serial2",
                         "-chardev", "qemu-vdagent,id=vdagent,clipboard=on", "-device", "virtio-serial-pci",
-                        "-device", "virtserialport,chardev=vdagent,name=" + FakeAgent.PORT)
-                .start();
+                        "-device", "virtserialport,chardev=vdagent,name=" + FakeAgent.PORT));
         // an interactive shell on the third serial port, as a getty would run one
         qemu.guest().runChecked("stty -F /dev/ttyS2 115200; setsid sh -c 'exec sh -i <>/dev/ttyS2 >&0 2>&1' &");
-        display = QemuDisplay.builder().address(qemu.dbusAddress()).timeout(Duration.ofSeconds(20)).connect();
-        bridge = WebRtcBridge.builder().display(display).listen(new InetSocketAddress("127.0.0.1", 0)).token(TOKEN)
-                .viewOnlyToken(VIEW_TOKEN).build().start();
+        display = rig.display(d -> d.timeout(Duration.ofSeconds(20)));
+        bridge = rig.bridge(br -> br.token(TOKEN).viewOnlyToken(VIEW_TOKEN));
         long t0 = System.nanoTime();
         agent = new FakeAgent(qemu.guest());
         agent.connect();
         long t1 = System.nanoTime();
-        b = new Browser();
+        b = rig.browser();
         System.out.printf("agent connected in %d ms, browser started in %d ms%n", (t1 - t0) / 1_000_000,
                 (System.nanoTime() - t1) / 1_000_000);
     }
 
     @AfterAll
     static void stop() {
-        if (b != null) {
-            b.close();
-        }
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (display != null) {
-            display.close();
-        }
-        if (qemu != null) {
-            qemu.close();
-        }
+        rig.close();
     }
 
     @BeforeEach
     void fresh() throws InterruptedException {
-        b.leavePage();
-        Browser.await("no viewers left", WAIT, () -> bridge.viewerCount() == 0);
+        rig.noViewers(WAIT);
     }
 
     static URI page(String token, String query) {
@@ -98,8 +84,7 @@ class ConsoleExtrasBrowserTest {
 
     static void connect(Browser br, URI url) throws InterruptedException {
         br.openWithClipboard(url);
-        Browser.await("the page to connect", WAIT,
-                () -> "connected".equals(br.state().get("phase")) && br.state().get("hello") != null);
+        BrowserRig.awaitConnected(br, WAIT);
     }
 
     @SuppressWarnings("unchecked")

@@ -2,10 +2,8 @@ package io.github.qemudbus.webrtc;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.PortAllocatorConfig;
 import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCDataChannel;
@@ -27,7 +25,6 @@ import dev.onvoid.webrtc.media.video.VideoTrack;
 import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -37,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -164,14 +162,9 @@ final class FakeWhipEndpoint implements AutoCloseable {
         Peer(int n) {
             this.n = n;
             RTCConfiguration c = new RTCConfiguration();
-            PortAllocatorConfig pa = new PortAllocatorConfig();
-            pa.setEnableAnyAddressPorts(true);
-            pa.setEnableSharedSocket(true);
-            int port = freeUdpPort();
-            pa.minPort = port;
-            pa.maxPort = port;
-            c.portAllocatorConfig = pa;
-            this.port = port;
+            // the bridge's own loopback set-up: a pinned any-address port, announced as 127.0.0.1
+            port = PeerConnections.freeUdpPort(0, 0, ThreadLocalRandom.current());
+            c.portAllocatorConfig = PeerConnections.portAllocator(port, port);
             pc = factory.createPeerConnection(c, this);
         }
 
@@ -183,33 +176,17 @@ final class FakeWhipEndpoint implements AutoCloseable {
             pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, remote), observer(set));
             set.get(10, TimeUnit.SECONDS);
             CompletableFuture<RTCSessionDescription> created = new CompletableFuture<>();
-            pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
-                @Override
-                public void onSuccess(RTCSessionDescription d) {
-                    created.complete(d);
-                }
-
-                @Override
-                public void onFailure(String error) {
-                    created.completeExceptionally(new IllegalStateException(error));
-                }
-            });
+            pc.createAnswer(new RTCAnswerOptions(), PeerConnections.creating(created, IllegalStateException::new));
             RTCSessionDescription a = created.get(10, TimeUnit.SECONDS);
             CompletableFuture<Void> local = new CompletableFuture<>();
             pc.setLocalDescription(a, observer(local));
             local.get(10, TimeUnit.SECONDS);
-            if (pc.getIceGatheringState() != RTCIceGatheringState.COMPLETE) {
-                try {
-                    gathered.get(5, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    // answer with what we have
-                }
-            }
+            PeerConnections.awaitGathering(pc, gathered, TimeUnit.SECONDS.toNanos(5)); // if not: answer with what we have
             String sdp = pc.getLocalDescription().sdp;
             if (!connect) {
                 return withoutCandidates(sdp);
             }
-            return sdp.contains("a=candidate:") ? sdp : ViewerSession.addLoopbackCandidate(sdp, port);
+            return PeerConnections.withLoopbackCandidate(sdp, port);
         }
 
         private void frame(VideoFrame f) {
@@ -324,26 +301,8 @@ final class FakeWhipEndpoint implements AutoCloseable {
         }
     }
 
-    static int freeUdpPort() {
-        try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(0))) {
-            return d.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static SetSessionDescriptionObserver observer(CompletableFuture<Void> f) {
-        return new SetSessionDescriptionObserver() {
-            @Override
-            public void onSuccess() {
-                f.complete(null);
-            }
-
-            @Override
-            public void onFailure(String error) {
-                f.completeExceptionally(new IllegalStateException(error));
-            }
-        };
+        return PeerConnections.completing(f, IllegalStateException::new);
     }
 
     @Override

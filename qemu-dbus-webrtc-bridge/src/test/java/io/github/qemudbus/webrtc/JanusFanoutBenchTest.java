@@ -1,8 +1,6 @@
 package io.github.qemudbus.webrtc;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
@@ -44,18 +42,7 @@ class JanusFanoutBenchTest {
         Assumptions.assumeTrue(JanusServer.available(), "janus is not installed");
         int[] counts = java.util.Arrays.stream(System.getProperty("sfu.bench.viewers", "1,2,4").split(","))
                 .mapToInt(Integer::parseInt).toArray();
-        HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        pages.createContext("/", ex -> {
-            try (ex; InputStream in = JanusFanoutBenchTest.class.getResourceAsStream("janus-subscriber.html")) {
-                byte[] page = in.readAllBytes();
-                ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-                ex.sendResponseHeaders(200, page.length);
-                try (OutputStream o = ex.getResponseBody()) {
-                    o.write(page);
-                }
-            }
-        });
-        pages.start();
+        HttpServer pages = JanusServer.subscriberPages();
         String origin = "http://127.0.0.1:" + pages.getAddress().getPort();
         AnimatedConsole console = new AnimatedConsole(1024, 768, 30);
         List<Sample> samples = new ArrayList<>();

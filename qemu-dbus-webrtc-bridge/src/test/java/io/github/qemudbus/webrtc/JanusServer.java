@@ -1,7 +1,11 @@
 package io.github.qemudbus.webrtc;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +50,26 @@ final class JanusServer implements AutoCloseable {
                 return r;
             }
             """;
+
+    /**
+     * Serves the subscriber page ({@code janus-subscriber.html}, at any path) on 127.0.0.1 at a
+     * free port: a page of its own origin, as a real SFU viewer would be; stop it when done.
+     */
+    static HttpServer subscriberPages() throws IOException {
+        HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        pages.createContext("/", ex -> {
+            try (ex; InputStream in = JanusServer.class.getResourceAsStream("janus-subscriber.html")) {
+                byte[] page = in.readAllBytes();
+                ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                ex.sendResponseHeaders(200, page.length);
+                try (OutputStream o = ex.getResponseBody()) {
+                    o.write(page);
+                }
+            }
+        });
+        pages.start();
+        return pages;
+    }
 
     final Path dir;
     final int port;

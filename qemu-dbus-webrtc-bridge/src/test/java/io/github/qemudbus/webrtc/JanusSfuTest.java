@@ -7,9 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.qemudbus.display.QemuDisplay;
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.RequiresQemu;
-import java.awt.image.BufferedImage;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -52,6 +48,7 @@ class JanusSfuTest {
     static Publication publication;
     static int consoleId;
     static Browser b;
+    static final BrowserRig rig = new BrowserRig();
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,45 +56,21 @@ class JanusSfuTest {
         if (!JanusServer.available()) {
             throw new IllegalStateException("webrtc.netns=true but " + JanusServer.BINARY + " is missing (apt-get install janus)");
         }
-        pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        pages.createContext("/", ex -> {
-            try (ex; InputStream in = JanusSfuTest.class.getResourceAsStream("janus-subscriber.html")) {
-                byte[] page = in.readAllBytes();
-                ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-                ex.sendResponseHeaders(200, page.length);
-                try (OutputStream o = ex.getResponseBody()) {
-                    o.write(page);
-                }
-            }
-        });
-        pages.start();
+        pages = JanusServer.subscriberPages();
         pageOrigin = "http://127.0.0.1:" + pages.getAddress().getPort();
         janus = new JanusServer(pageOrigin);
-        qemu = QemuFixture.builder().mode(QemuFixture.Mode.BUS).name("webrtc-janus").start();
-        display = QemuDisplay.builder().address(qemu.dbusAddress()).connect();
+        qemu = rig.qemu(QemuFixture.builder().mode(QemuFixture.Mode.BUS).name("webrtc-janus"));
+        display = rig.display(d -> d);
         consoleId = display.vm().consoleIds().get(0);
-        bridge = WebRtcBridge.builder().display(display).consoles(consoleId).listen(new InetSocketAddress("127.0.0.1", 0))
-                .token(TOKEN).viewOnlyToken(VIEW_TOKEN).allowedOrigins(pageOrigin)
-                .publish(JanusTarget.of(janus.api(), ROOM).console(consoleId).display("test VM"))
-                .build().start();
+        bridge = rig.bridge(br -> br.consoles(consoleId).token(TOKEN).viewOnlyToken(VIEW_TOKEN).allowedOrigins(pageOrigin)
+                .publish(JanusTarget.of(janus.api(), ROOM).console(consoleId).display("test VM")));
         publication = bridge.publications().get(0);
-        b = new Browser();
+        b = rig.browser();
     }
 
     @AfterAll
     static void stop() {
-        if (b != null) {
-            b.close();
-        }
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (display != null) {
-            display.close();
-        }
-        if (qemu != null) {
-            qemu.close();
-        }
+        rig.close();
         if (janus != null) {
             janus.close();
         }
@@ -132,28 +105,7 @@ class JanusSfuTest {
 
     /** Cell means of QEMU's own screendump, on the grid of {@link Browser#videoGrid}. */
     static List<double[]> screendumpGrid(int cols, int rows) {
-        BufferedImage img = qemu.screendump();
-        List<double[]> out = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                double[] s = new double[3];
-                long n = 0;
-                for (int y = r * img.getHeight() / rows; y < (r + 1) * img.getHeight() / rows; y += 2) {
-                    for (int x = c * img.getWidth() / cols; x < (c + 1) * img.getWidth() / cols; x += 2) {
-                        int p = img.getRGB(x, y);
-                        s[0] += (p >> 16) & 0xff;
-                        s[1] += (p >> 8) & 0xff;
-                        s[2] += p & 0xff;
-                        n++;
-                    }
-                }
-                for (int i = 0; i < 3; i++) {
-                    s[i] /= n;
-                }
-                out.add(s);
-            }
-        }
-        return out;
+        return BrowserRig.cellMeans(qemu.screendump(), cols, rows);
     }
 
     static void awaitMatch(String what) throws InterruptedException {

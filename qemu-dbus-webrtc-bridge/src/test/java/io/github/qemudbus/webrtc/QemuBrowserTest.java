@@ -7,13 +7,11 @@ import io.github.qemudbus.display.QemuDisplay;
 import io.github.qemudbus.testkit.CommandResult;
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.QemuTests;
-import java.awt.image.BufferedImage;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,40 +34,28 @@ class QemuBrowserTest {
     static QemuDisplay display;
     static WebRtcBridge bridge;
     static Browser b;
+    static final BrowserRig rig = new BrowserRig();
 
     @BeforeAll
     static void start() throws Exception {
         QemuTests.assumeAvailable();
         Isolation.assumeLoopbackOnly();
         // QEMU's own trace of the input it receives: the oracle for mouse buttons
-        qemu = QemuFixture.builder().mode(QemuFixture.Mode.BUS).name("webrtc-e2e")
-                .extraArgs("-trace", "input_event_btn", "-trace", "input_event_key_qcode").start();
-        display = QemuDisplay.builder().address(qemu.dbusAddress()).connect();
-        bridge = WebRtcBridge.builder().display(display).listen(new InetSocketAddress("127.0.0.1", 0)).token(TOKEN)
-                .build().start();
-        b = new Browser();
+        qemu = rig.qemu(QemuFixture.builder().mode(QemuFixture.Mode.BUS).name("webrtc-e2e")
+                .extraArgs("-trace", "input_event_btn", "-trace", "input_event_key_qcode"));
+        display = rig.display(d -> d);
+        bridge = rig.bridge(br -> br.token(TOKEN));
+        b = rig.browser();
     }
 
     @AfterAll
     static void stop() {
-        if (b != null) {
-            b.close();
-        }
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (display != null) {
-            display.close();
-        }
-        if (qemu != null) {
-            qemu.close();
-        }
+        rig.close();
     }
 
     @BeforeEach
     void fresh() throws InterruptedException {
-        b.leavePage();
-        Browser.await("no viewers left", WAIT, () -> bridge.viewerCount() == 0);
+        rig.noViewers(WAIT);
     }
 
     static URI page() {
@@ -78,37 +64,12 @@ class QemuBrowserTest {
 
     static void connect(Browser br) throws InterruptedException {
         br.open(page());
-        Browser.await("the page to connect", WAIT, () -> "connected".equals(br.state().get("phase")) && br.state().get("hello") != null);
+        BrowserRig.awaitConnected(br, WAIT);
     }
 
     /** Cell means of QEMU's own screendump on the same grid as {@link Browser#videoGrid}. */
     static List<double[]> screendumpGrid(int cols, int rows) {
-        BufferedImage img = qemu.screendump();
-        List<double[]> out = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                double[] s = new double[3];
-                int x0 = c * img.getWidth() / cols;
-                int x1 = (c + 1) * img.getWidth() / cols;
-                int y0 = r * img.getHeight() / rows;
-                int y1 = (r + 1) * img.getHeight() / rows;
-                long n = 0;
-                for (int y = y0; y < y1; y += 2) {
-                    for (int x = x0; x < x1; x += 2) {
-                        int p = img.getRGB(x, y);
-                        s[0] += (p >> 16) & 0xff;
-                        s[1] += (p >> 8) & 0xff;
-                        s[2] += p & 0xff;
-                        n++;
-                    }
-                }
-                for (int i = 0; i < 3; i++) {
-                    s[i] /= n;
-                }
-                out.add(s);
-            }
-        }
-        return out;
+        return BrowserRig.cellMeans(qemu.screendump(), cols, rows);
     }
 
     static boolean matches(List<List<Number>> page, List<double[]> oracle, double tolerance) {

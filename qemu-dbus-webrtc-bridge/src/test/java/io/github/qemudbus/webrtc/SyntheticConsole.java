@@ -75,8 +75,16 @@ final class SyntheticConsole implements ConsoleBackend {
 
     @Override
     public Optional<Frame> acquire() {
-        ByteBuffer ro = pixels.asReadOnlyBuffer(); // shared, like QEMU's memory on the map path
-        return Optional.of(new Frame() {
+        return Optional.of(frame(pixels, width, height));
+    }
+
+    /**
+     * A read-only XRGB8888 frame over {@code pixels} (shared, like QEMU's memory on the map
+     * path; each {@link Frame#pixels()} call gets its own position).
+     */
+    static Frame frame(ByteBuffer pixels, int width, int height) {
+        ByteBuffer ro = pixels.asReadOnlyBuffer();
+        return new Frame() {
             @Override public int width() { return width; }
             @Override public int height() { return height; }
             @Override public int stride() { return width * 4; }
@@ -87,7 +95,7 @@ final class SyntheticConsole implements ConsoleBackend {
             @Override public ByteBuffer pixels() { return ro.duplicate(); }
             @Override public BufferedImage toImage() { throw new UnsupportedOperationException(); }
             @Override public void close() { }
-        });
+        };
     }
 
     @Override
