@@ -72,7 +72,7 @@ final class Latency {
     }
 
     /** What to measure. */
-    record Options(List<int[]> sizes, List<QemuFixture.Vga> vgas, int samples, int keys, int fps) {
+    record Options(List<int[]> sizes, List<QemuFixture.Vga> vgas, int samples, int keys, int fps, int jitterTarget) {
         String[] toArgs() {
             StringBuilder sz = new StringBuilder();
             for (int[] s : sizes) {
@@ -83,7 +83,7 @@ final class Latency {
                 vg.append(vg.length() == 0 ? "" : ",").append(v == QemuFixture.Vga.STD ? "std" : "virtio");
             }
             return new String[] {"--sizes", sz.toString(), "--vga", vg.toString(), "--samples", "" + samples,
-                "--keys", "" + keys, "--fps", "" + fps};
+                "--keys", "" + keys, "--fps", "" + fps, "--jitter-target", "" + jitterTarget};
         }
 
         static Options parse(String[] args) {
@@ -92,6 +92,7 @@ final class Latency {
             int samples = 60;
             int keys = 100;
             int fps = 0;
+            int jitterTarget = -1;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--sizes" -> {
@@ -112,10 +113,11 @@ final class Latency {
                     case "--samples" -> samples = Integer.parseInt(args[++i]);
                     case "--keys" -> keys = Integer.parseInt(args[++i]);
                     case "--fps" -> fps = Integer.parseInt(args[++i]);
+                    case "--jitter-target" -> jitterTarget = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(sizes, vgas, samples, keys, fps);
+            return new Options(sizes, vgas, samples, keys, fps, jitterTarget);
         }
     }
 
@@ -253,6 +255,7 @@ final class Latency {
                         AutoCloseable l = probe.addListener(new Probe(probe));
                         WebRtcBridge bridge = wb.build().start();
                         Chromium browser = new Chromium()) {
+                    browser.watchPeerConnections(options.jitterTarget());
                     browser.open(URI.create(bridge.url() + "?token=latency-bench"));
                     browser.awaitVideo(width, height);
                     lines.add("clock " + what + ": " + browser.clockCheck());
@@ -313,7 +316,8 @@ final class Latency {
                 }
             }
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                    "latency glass-to-glass %s %s fps: n=%d missed=%d", what, options.fps() > 0 ? options.fps() : "default",
+                    "latency glass-to-glass %s %s fps%s: n=%d missed=%d", what, options.fps() > 0 ? options.fps() : "default",
+                    options.jitterTarget() >= 0 ? ", receiver jitterBufferTarget " + options.jitterTarget() + " ms" : "",
                     fromTrigger.size(), missed));
             if (!fromFlush.isEmpty()) {
                 sb.append(" | guest pixels at QEMU (res_flush) -> displayed ").append(pct(fromFlush));
@@ -328,6 +332,7 @@ final class Latency {
             if (!receiveToDisplay.isEmpty()) {
                 sb.append(", browser received -> displayed ").append(pct(receiveToDisplay));
             }
+            sb.append(" | browser: ").append(browser.receiveStats());
             sb.append(" | load ").append(Machine.load());
             return sb.toString();
         }
@@ -484,6 +489,38 @@ final class Latency {
             driver.get(origin + "/favicon.svg");
             js("localStorage.setItem('qemu-auto-resize', 'off')");
             driver.get(page.toString());
+        }
+
+        /**
+         * Before any page script runs, wraps RTCPeerConnection to keep every connection the page
+         * makes (for its receive statistics) and, as an experiment when {@code millis >= 0}, to
+         * give every receiver that jitter-buffer target (and Chromium's older playoutDelayHint).
+         */
+        void watchPeerConnections(int millis) {
+            driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+                    "(() => { const P = window.RTCPeerConnection; const ms = " + millis + "; window.__pcs = [];"
+                    + "window.RTCPeerConnection = function (...a) { const pc = new P(...a); window.__pcs.push(pc);"
+                    + "  if (ms >= 0) pc.addEventListener('track', (e) => { try {"
+                    + "    if ('jitterBufferTarget' in e.receiver) e.receiver.jitterBufferTarget = ms;"
+                    + "    if ('playoutDelayHint' in e.receiver) e.receiver.playoutDelayHint = ms / 1000; } catch (x) {} });"
+                    + "  return pc; };"
+                    + "window.RTCPeerConnection.prototype = P.prototype; })();"));
+        }
+
+        /** The page's video inbound-rtp statistics, as one short text. */
+        String receiveStats() {
+            Object r = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + "const pc = window.__pcs[window.__pcs.length - 1];"
+                    + "pc.getStats().then((st) => { let out = 'no inbound video';"
+                    + "  st.forEach((x) => { if (x.type === 'inbound-rtp' && x.kind === 'video') {"
+                    + "    const f = (v, d) => v === undefined ? '?' : v.toFixed(d);"
+                    + "    out = 'jitter buffer avg ' + f(1000 * x.jitterBufferDelay / x.jitterBufferEmittedCount, 1) + ' ms,'"
+                    + "      + ' decode avg ' + f(1000 * x.totalDecodeTime / x.framesDecoded, 1) + ' ms,'"
+                    + "      + ' frames received ' + x.framesReceived + ' decoded ' + x.framesDecoded + ' dropped ' + x.framesDropped + ','"
+                    + "      + ' key frames ' + x.keyFramesDecoded + ', NACK ' + x.nackCount + ', PLI ' + x.pliCount"
+                    + "      + ', packets lost ' + x.packetsLost + ', decoder ' + x.decoderImplementation; } });"
+                    + "  done(out); }, (e) => done('stats failed: ' + e));");
+            return String.valueOf(r);
         }
 
         void awaitVideo(int w, int h) throws InterruptedException {

@@ -54,7 +54,7 @@ class LatencyTest {
     @Test
     void optionsRoundTripThroughTheNamespaceCommandLine() {
         Latency.Options o = Latency.Options.parse(new String[] {"--sizes", "1024x768,1280x800", "--vga", "std",
-            "--samples", "7", "--keys", "9", "--fps", "60"});
+            "--samples", "7", "--keys", "9", "--fps", "60", "--jitter-target", "0"});
         Latency.Options back = Latency.Options.parse(o.toArgs());
         assertEquals(2, back.sizes().size());
         assertEquals(1280, back.sizes().get(1)[0]);
@@ -62,6 +62,7 @@ class LatencyTest {
         assertEquals(7, back.samples());
         assertEquals(9, back.keys());
         assertEquals(60, back.fps());
+        assertEquals(0, back.jitterTarget());
         assertThrows(IllegalArgumentException.class, () -> Latency.Options.parse(new String[] {"--bogus"}));
     }
 }
