@@ -1800,33 +1800,28 @@ static gboolean bench_first_frame(const char *name, const BenchFrame *f, PixLayo
     return TRUE;
 }
 
-static void cmd_bench_map(Cmd *c)
-{
-    BenchFrame f;
-    guint64 n, window;
-    Pattern pat;
-    if (!bench_args(c, &f, &n, &window, &pat)) {
-        return;
-    }
-    if (!bench_first_frame("displaysurface", &f, layout_from_pixman(f.fmt), &pat, IFACE_MAP,
-                           "ScanoutMap",
-                           g_variant_new("(huuuuu)", 0, 0u, f.w, f.h, f.stride, f.fmt),
-                           qemu_timeout_ms)) {
-        return;
-    }
-    gint64 ns = bench_loop(IFACE_MAP, "UpdateMap", mk_update_map, &f, n, window, c->noreply);
-    if (ns >= 0) {
-        bench_report(ns, n, (size_t)f.stride * f.h);
-    }
-}
-
 static GVariant *mk_update_dmabuf(gpointer ud)
 {
     BenchFrame *f = ud;
     return g_variant_new("(iiii)", 0, 0, (gint32)f->w, (gint32)f->h);
 }
 
-static void cmd_bench_dmabuf(Cmd *c)
+#define BENCH_FOURCC ('X' | 'R' << 8 | '2' << 16 | (uint32_t)'4' << 24)
+
+/* What bench-map and bench-dmabuf differ in: the first frame's call and the damage call. */
+typedef struct {
+    const char *memfd_name;
+    const char *iface;        /* of the first frame's call */
+    const char *first_call;
+    int first_timeout_ms;
+    const char *update_iface;
+    const char *update_call;
+    MakeParams mk_update;
+    gboolean dmabuf;
+} BenchPath;
+
+/* bench-map / bench-dmabuf: a first frame in a memfd, then n awaited damage calls on it. */
+static void bench_shared(Cmd *c, const BenchPath *bp)
 {
     BenchFrame f;
     guint64 n, window;
@@ -1834,17 +1829,32 @@ static void cmd_bench_dmabuf(Cmd *c)
     if (!bench_args(c, &f, &n, &window, &pat)) {
         return;
     }
-    uint32_t fourcc = 'X' | 'R' << 8 | '2' << 16 | (uint32_t)'4' << 24;
-    if (!bench_first_frame("fake-dmabuf", &f, layout_from_fourcc(fourcc), &pat, IFACE_LISTENER,
-                           "ScanoutDMABUF",
-                           g_variant_new("(huuuutb)", 0, f.w, f.h, f.stride, fourcc, (guint64)0, TRUE),
-                           call_timeout_ms)) {
+    PixLayout px = bp->dmabuf ? layout_from_fourcc(BENCH_FOURCC) : layout_from_pixman(f.fmt);
+    GVariant *first = bp->dmabuf
+        ? g_variant_new("(huuuutb)", 0, f.w, f.h, f.stride, BENCH_FOURCC, (guint64)0, TRUE)
+        : g_variant_new("(huuuuu)", 0, 0u, f.w, f.h, f.stride, f.fmt);
+    if (!bench_first_frame(bp->memfd_name, &f, px, &pat, bp->iface, bp->first_call, first,
+                           bp->first_timeout_ms)) {
         return;
     }
-    gint64 ns = bench_loop(IFACE_LISTENER, "UpdateDMABUF", mk_update_dmabuf, &f, n, window, c->noreply);
+    gint64 ns = bench_loop(bp->update_iface, bp->update_call, bp->mk_update, &f, n, window, c->noreply);
     if (ns >= 0) {
         bench_report(ns, n, (size_t)f.stride * f.h);
     }
+}
+
+static void cmd_bench_map(Cmd *c)
+{
+    const BenchPath bp = { "displaysurface", IFACE_MAP, "ScanoutMap", qemu_timeout_ms,
+                           IFACE_MAP, "UpdateMap", mk_update_map, FALSE };
+    bench_shared(c, &bp);
+}
+
+static void cmd_bench_dmabuf(Cmd *c)
+{
+    const BenchPath bp = { "fake-dmabuf", IFACE_LISTENER, "ScanoutDMABUF", call_timeout_ms,
+                           IFACE_LISTENER, "UpdateDMABUF", mk_update_dmabuf, TRUE };
+    bench_shared(c, &bp);
 }
 
 /* ------------------------------------------------------------------ misc commands */
