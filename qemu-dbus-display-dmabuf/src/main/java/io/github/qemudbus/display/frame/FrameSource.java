@@ -111,14 +111,14 @@ public final class FrameSource implements AutoCloseable {
     private long copyNanos;
     private CursorState cursor = new CursorState(0, 0, 0, 0, new int[0], 0, 0, false, 0);
 
-    private FrameSource(Builder b) {
-        this.registrar = b.registrar;
-        this.allowed = Collections.unmodifiableSet(EnumSet.copyOf(b.paths));
-        this.forced = b.paths.size() == 1;
-        this.usable = EnumSet.copyOf(b.paths);
-        this.name = b.name != null ? b.name : "frames-" + IDS.incrementAndGet();
+    private FrameSource(SourceOptions o) {
+        this.registrar = o.registrar;
+        this.allowed = Collections.unmodifiableSet(EnumSet.copyOf(o.paths));
+        this.forced = o.paths.size() == 1;
+        this.usable = EnumSet.copyOf(o.paths);
+        this.name = o.name != null ? o.name : "frames-" + IDS.incrementAndGet();
         this.notifier = new Notifier(this, name);
-        for (FrameListener l : b.listeners) {
+        for (FrameListener l : o.listeners) {
             notifier.add(l);
         }
     }
@@ -147,13 +147,10 @@ public final class FrameSource implements AutoCloseable {
 
     /** Configures a {@link FrameSource}. */
     public static final class Builder {
-        private final ListenerRegistrar registrar;
-        private EnumSet<FramePath> paths = EnumSet.allOf(FramePath.class);
-        private String name;
-        private final List<FrameListener> listeners = new ArrayList<>();
+        private final SourceOptions options;
 
         private Builder(ListenerRegistrar registrar) {
-            this.registrar = Objects.requireNonNull(registrar, "registrar");
+            this.options = new SourceOptions(registrar);
         }
 
         /**
@@ -163,10 +160,7 @@ public final class FrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder paths(Set<FramePath> allowed) {
-            if (allowed == null || allowed.isEmpty()) {
-                throw new IllegalArgumentException("at least one frame path must be allowed");
-            }
-            this.paths = EnumSet.copyOf(allowed);
+            options.paths(allowed);
             return this;
         }
 
@@ -179,7 +173,7 @@ public final class FrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder path(FramePath forced) {
-            this.paths = EnumSet.of(Objects.requireNonNull(forced, "forced"));
+            options.path(forced);
             return this;
         }
 
@@ -190,7 +184,7 @@ public final class FrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder name(String name) {
-            this.name = name;
+            options.name = name;
             return this;
         }
 
@@ -203,7 +197,7 @@ public final class FrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder listener(FrameListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            options.listener(listener);
             return this;
         }
 
@@ -214,7 +208,7 @@ public final class FrameSource implements AutoCloseable {
          * @throws RuntimeException whatever the registrar throws when registration fails
          */
         public FrameSource build() {
-            FrameSource s = new FrameSource(this);
+            FrameSource s = new FrameSource(options);
             s.start();
             return s;
         }
