@@ -653,6 +653,12 @@ public final class FrameSource implements AutoCloseable {
     }
 
     /** A refusal of a map or DMA-BUF scanout; its message is the reason. */
+    /** Makes a shared-memory surface (see {@code Gen.adopt}), or refuses to. */
+    @FunctionalInterface
+    private interface SurfaceMaker {
+        Surface make() throws Refusal;
+    }
+
     private static final class Refusal extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -790,6 +796,26 @@ public final class FrameSource implements AutoCloseable {
             return new IllegalArgumentException(message);
         }
 
+        /**
+         * Checks that a Scanout's or Update's stride holds a row and its data every row.
+         *
+         * @param call the call's name, for the error
+         * @param bpp bytes per pixel
+         * @return the bytes of one row
+         */
+        private long checkCopyData(String call, int width, int height, int stride, int bpp, ByteBuffer data) {
+            long rowBytes = (long) width * bpp;
+            if (stride < rowBytes) {
+                throw invalid(call + " stride " + Integer.toUnsignedString(stride) + " < width " + width + " x " + bpp);
+            }
+            long need = Surface.span(stride, height, rowBytes);
+            if (need < 0 || data.remaining() < need) {
+                throw invalid(call + " data holds " + data.remaining() + " bytes; " + width + "x" + height
+                        + " at stride " + stride + " needs " + need);
+            }
+            return rowBytes;
+        }
+
         @Override
         public void scanout(int width, int height, int stride, int pixmanFormat, ByteBuffer data) {
             PixelFormat f;
@@ -800,15 +826,7 @@ public final class FrameSource implements AutoCloseable {
                 throw invalid(e.getMessage());
             }
             int bpp = f.bytesPerPixel();
-            long rowBytes = (long) width * bpp;
-            if (stride < rowBytes) {
-                throw invalid("Scanout stride " + Integer.toUnsignedString(stride) + " < width " + width + " x " + bpp);
-            }
-            long need = Surface.span(stride, height, rowBytes);
-            if (need < 0 || data.remaining() < need) {
-                throw invalid("Scanout data holds " + data.remaining() + " bytes; " + width + "x" + height
-                        + " at stride " + stride + " needs " + need);
-            }
+            long rowBytes = checkCopyData("Scanout", width, height, stride, bpp, data);
             if (rowBytes * height > MAX_BYTES) {
                 throw invalid("Scanout of " + rowBytes * height + " bytes is too large");
             }
@@ -847,15 +865,7 @@ public final class FrameSource implements AutoCloseable {
                 throw invalid("Update rectangle " + x + "," + y + " " + width + "x" + height + " out of range");
             }
             int bpp = f.bytesPerPixel();
-            long rowBytes = (long) width * bpp;
-            if (stride < rowBytes) {
-                throw invalid("Update stride " + Integer.toUnsignedString(stride) + " < width " + width + " x " + bpp);
-            }
-            long need = Surface.span(stride, height, rowBytes);
-            if (need < 0 || data.remaining() < need) {
-                throw invalid("Update data holds " + data.remaining() + " bytes; " + width + "x" + height
-                        + " at stride " + stride + " needs " + need);
-            }
+            checkCopyData("Update", width, height, stride, bpp, data);
             synchronized (lock) {
                 if (stale()) {
                     return;
@@ -899,20 +909,33 @@ public final class FrameSource implements AutoCloseable {
 
         @Override
         public void scanoutMap(UnixFd memfd, long offset, int width, int height, int stride, int pixmanFormat) {
-            Surface.MapSurface s;
+            adopt(FramePath.MAP, () -> mapSurface(memfd, offset, width, height, stride, pixmanFormat), "ScanoutMap");
+        }
+
+        /**
+         * Installs the surface of a ScanoutMap or ScanoutDMABUF. A refused one counts as a
+         * failure of its path and is answered with an error; one made after this registration
+         * went stale is released unused.
+         *
+         * @param path the path the scanout came on
+         * @param maker makes the surface, or refuses it
+         * @param call the call's name, for the path record
+         */
+        private void adopt(FramePath path, SurfaceMaker maker, String call) {
+            Surface s;
             try {
-                s = mapSurface(memfd, offset, width, height, stride, pixmanFormat);
+                s = maker.make();
             } catch (Refusal r) {
                 synchronized (lock) {
                     if (!stale()) {
-                        pathFailed(this, FramePath.MAP, r.getMessage());
+                        pathFailed(this, path, r.getMessage());
                     }
                 }
                 throw invalid(r.getMessage());
             }
             synchronized (lock) {
                 if (!stale()) {
-                    install(this, s, "ScanoutMap");
+                    install(this, s, call);
                     return;
                 }
             }
@@ -1000,26 +1023,11 @@ public final class FrameSource implements AutoCloseable {
 
         @Override
         public void scanoutDmabuf(DmabufScanout d) {
-            Surface.DmabufSurface s;
-            try {
-                s = dmabufSurface(d);
-            } catch (Refusal r) {
-                synchronized (lock) {
-                    if (!stale()) {
-                        pathFailed(this, FramePath.DMABUF, r.getMessage());
-                    }
-                }
-                throw invalid(r.getMessage());
-            }
-            synchronized (lock) {
-                if (!stale()) {
-                    install(this, s, d.planes().size() > 1 || d.x() != 0 || d.y() != 0
-                            || d.backingWidth() != d.width() || d.backingHeight() != d.height()
-                            ? "ScanoutDMABUF2" : "ScanoutDMABUF");
-                    return;
-                }
-            }
-            s.release();
+            // only ScanoutDMABUF2 carries several planes or a visible part of a larger buffer
+            String call = d.planes().size() > 1 || d.x() != 0 || d.y() != 0
+                    || d.backingWidth() != d.width() || d.backingHeight() != d.height()
+                    ? "ScanoutDMABUF2" : "ScanoutDMABUF";
+            adopt(FramePath.DMABUF, () -> dmabufSurface(d), call);
         }
 
         private Surface.DmabufSurface dmabufSurface(DmabufScanout d) throws Refusal {
