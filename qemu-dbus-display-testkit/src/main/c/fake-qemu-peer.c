@@ -558,6 +558,12 @@ static const char *opt(Cmd *c, const char *key)
     return g_hash_table_lookup(c->opt, key);
 }
 
+/* An option's value, or `dflt` when the command did not give it. */
+static const char *opt_or(Cmd *c, const char *key, const char *dflt)
+{
+    return opt(c, key) ? opt(c, key) : dflt;
+}
+
 static gboolean opt_u64(Cmd *c, const char *key, guint64 *out, gboolean *given)
 {
     const char *v = opt(c, key);
@@ -805,8 +811,8 @@ typedef struct {
 static gboolean build_shm(Cmd *c, const char *name, guint64 needed, Filler filler, gpointer ud,
                           ShmOut *o, char **why)
 {
-    const char *kind = opt(c, "fd") ? opt(c, "fd") : "memfd";
-    const char *seals = opt(c, "seals") ? opt(c, "seals") : "qemu";
+    const char *kind = opt_or(c, "fd", "memfd");
+    const char *seals = opt_or(c, "seals", "qemu");
     guint64 size = needed;
     gboolean size_given;
     memset(o, 0, sizeof(*o));
@@ -890,10 +896,25 @@ static void shm_discard(ShmOut *o)
     o->keep_fd = o->extra_close = o->pass_fd = -1;
 }
 
+/*
+ * After the call that passed o's fd: the message holds its own dup, so close the passed fd and
+ * the extra one, but keep the RW memfd (keep_fd), which may become the surface.
+ */
+static void shm_close_passed(ShmOut *o)
+{
+    if (o->extra_close >= 0) {
+        close(o->extra_close);
+    }
+    if (o->pass_fd >= 0 && o->pass_fd != o->keep_fd && o->pass_fd != o->extra_close) {
+        close(o->pass_fd);
+    }
+    o->extra_close = o->pass_fd = -1;
+}
+
 /* Makes the fd list and the handle value for one passed fd (fd=none / badindex handled). */
 static GUnixFDList *fd_list_for(Cmd *c, int pass_fd, gint32 *handle, char **why)
 {
-    const char *kind = opt(c, "fd") ? opt(c, "fd") : "memfd";
+    const char *kind = opt_or(c, "fd", "memfd");
     GError *err = NULL;
     *handle = 0;
     if (pass_fd < 0) {
@@ -976,6 +997,12 @@ static GVariant *make_data(Cmd *c, guint64 default_len, guint64 stride, PixLayou
     USAGE("bad pixel format: %s", c->pos[i]); return; }
 #define ARG_PAT(i, var) Pattern var; if (!parse_pattern(c->pos[i], &var)) { \
     USAGE("bad pattern: %s", c->pos[i]); return; }
+#define ARG_FOURCC(i, var) uint32_t var; if (!parse_fourcc(c->pos[i], &var)) { \
+    USAGE("bad fourcc: %s", c->pos[i]); return; }
+#define ARG_MODIFIER(i, var) guint64 var; if (!parse_u64(c->pos[i], &var)) { \
+    USAGE("bad modifier: %s", c->pos[i]); return; }
+#define ARG_Y0TOP(i, var) gboolean var; if (!parse_bool(c->pos[i], &var)) { \
+    USAGE("bad y0top: %s", c->pos[i]); return; }
 
 static void cmd_scanout(Cmd *c)
 {
@@ -1018,6 +1045,51 @@ static void cmd_update(Cmd *c)
 
 static const char *const shm_opts[] = { "fd", "size", "seals", NULL };
 
+/*
+ * The part of ScanoutMap and ScanoutDMABUF before the call: the memfd of `needed` bytes filled
+ * with the frame (or the odd fd the options ask for), and the fd list with its handle. On
+ * failure it reports, releases what it made and returns FALSE.
+ */
+static gboolean shm_prepare_call(Cmd *c, const char *name, guint64 needed, FrameFill *f,
+                                 ShmOut *o, GUnixFDList **l, gint32 *handle)
+{
+    char *why = NULL;
+    if (!build_shm(c, name, needed, frame_filler, f, o, &why)) {
+        if (why) {
+            FAIL("%s", why);
+        }
+        g_free(why);
+        shm_discard(o);
+        return FALSE;
+    }
+    *l = fd_list_for(c, o->pass_fd, handle, &why);
+    if (why) {
+        FAIL("%s", why);
+        g_free(why);
+        shm_discard(o);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/*
+ * Makes the call prepared by shm_prepare_call (its detail: the memfd's size), then closes the
+ * passed fds and keeps the RW memfd as the surface f describes.
+ */
+static void shm_call(Cmd *c, ShmOut *o, GUnixFDList *l, const FrameFill *f, const char *iface,
+                     const char *method, GVariant *params, int timeout_ms)
+{
+    char *d = g_strdup_printf("size=%zu", o->map_len);
+    do_call(iface, method, params, l, timeout_ms, c->noreply, d);
+    g_free(d);
+    if (l) {
+        g_object_unref(l);
+    }
+    shm_close_passed(o);
+    surface_set(o, f->start, f->w, f->h, f->stride, f->px, opt_or(c, "seals", "qemu"));
+    shm_discard(o);
+}
+
 static void cmd_scanout_map(Cmd *c)
 {
     if (!check_opts(c, shm_opts)) {
@@ -1029,43 +1101,15 @@ static void cmd_scanout_map(Cmd *c)
                     layout_from_pixman(fmt), pat };
     guint64 needed = (guint64)(uint32_t)offset + (guint64)(uint32_t)stride * (uint32_t)h;
     ShmOut o;
-    char *why = NULL;
+    GUnixFDList *l;
     gint32 handle;
-    if (!build_shm(c, "displaysurface", needed, frame_filler, &f, &o, &why)) {
-        if (why) {
-            FAIL("%s", why);
-        }
-        g_free(why);
-        shm_discard(&o);
+    if (!shm_prepare_call(c, "displaysurface", needed, &f, &o, &l, &handle)) {
         return;
     }
-    GUnixFDList *l = fd_list_for(c, o.pass_fd, &handle, &why);
-    if (why) {
-        FAIL("%s", why);
-        g_free(why);
-        shm_discard(&o);
-        return;
-    }
-    char *d = g_strdup_printf("size=%zu", o.map_len);
-    do_call(IFACE_MAP, "ScanoutMap",
-            g_variant_new("(huuuuu)", handle, (uint32_t)offset, (uint32_t)w, (uint32_t)h,
-                          (uint32_t)stride, fmt),
-            l, qemu_timeout_ms, c->noreply, d);
-    g_free(d);
-    if (l) {
-        g_object_unref(l);
-    }
-    /* the fd was dup'ed into the message: close ours, keep the RW memfd as the surface */
-    if (o.extra_close >= 0) {
-        close(o.extra_close);
-    }
-    if (o.pass_fd >= 0 && o.pass_fd != o.keep_fd && o.pass_fd != o.extra_close) {
-        close(o.pass_fd);
-    }
-    o.extra_close = o.pass_fd = -1;
-    surface_set(&o, (uint32_t)offset, (uint32_t)w, (uint32_t)h, (uint32_t)stride,
-                f.px, opt(c, "seals") ? opt(c, "seals") : "qemu");
-    shm_discard(&o);
+    shm_call(c, &o, l, &f, IFACE_MAP, "ScanoutMap",
+             g_variant_new("(huuuuu)", handle, (uint32_t)offset, (uint32_t)w, (uint32_t)h,
+                           (uint32_t)stride, fmt),
+             qemu_timeout_ms);
 }
 
 static void cmd_scanout_dmabuf(Cmd *c)
@@ -1074,61 +1118,20 @@ static void cmd_scanout_dmabuf(Cmd *c)
         return;
     }
     ARG_I64(0, w) ARG_I64(1, h) ARG_I64(2, stride)
-    uint32_t fourcc;
-    guint64 modifier;
-    gboolean y0top;
-    if (!parse_fourcc(c->pos[3], &fourcc)) {
-        USAGE("bad fourcc: %s", c->pos[3]);
-        return;
-    }
-    if (!parse_u64(c->pos[4], &modifier)) {
-        USAGE("bad modifier: %s", c->pos[4]);
-        return;
-    }
-    if (!parse_bool(c->pos[5], &y0top)) {
-        USAGE("bad y0top: %s", c->pos[5]);
-        return;
-    }
+    ARG_FOURCC(3, fourcc) ARG_MODIFIER(4, modifier) ARG_Y0TOP(5, y0top)
     ARG_PAT(6, pat)
     FrameFill f = { 0, (uint32_t)stride, (uint32_t)w, (uint32_t)h, layout_from_fourcc(fourcc), pat };
     guint64 needed = (guint64)(uint32_t)stride * (uint32_t)h;
     ShmOut o;
-    char *why = NULL;
+    GUnixFDList *l;
     gint32 handle;
-    if (!build_shm(c, "fake-dmabuf", needed, frame_filler, &f, &o, &why)) {
-        if (why) {
-            FAIL("%s", why);
-        }
-        g_free(why);
-        shm_discard(&o);
+    if (!shm_prepare_call(c, "fake-dmabuf", needed, &f, &o, &l, &handle)) {
         return;
     }
-    GUnixFDList *l = fd_list_for(c, o.pass_fd, &handle, &why);
-    if (why) {
-        FAIL("%s", why);
-        g_free(why);
-        shm_discard(&o);
-        return;
-    }
-    char *d = g_strdup_printf("size=%zu", o.map_len);
-    do_call(IFACE_LISTENER, "ScanoutDMABUF",
-            g_variant_new("(huuuutb)", handle, (uint32_t)w, (uint32_t)h, (uint32_t)stride,
-                          fourcc, modifier, y0top),
-            l, call_timeout_ms, c->noreply, d);
-    g_free(d);
-    if (l) {
-        g_object_unref(l);
-    }
-    if (o.extra_close >= 0) {
-        close(o.extra_close);
-    }
-    if (o.pass_fd >= 0 && o.pass_fd != o.keep_fd && o.pass_fd != o.extra_close) {
-        close(o.pass_fd);
-    }
-    o.extra_close = o.pass_fd = -1;
-    surface_set(&o, 0, (uint32_t)w, (uint32_t)h, (uint32_t)stride, f.px,
-                opt(c, "seals") ? opt(c, "seals") : "qemu");
-    shm_discard(&o);
+    shm_call(c, &o, l, &f, IFACE_LISTENER, "ScanoutDMABUF",
+             g_variant_new("(huuuutb)", handle, (uint32_t)w, (uint32_t)h, (uint32_t)stride,
+                           fourcc, modifier, y0top),
+             call_timeout_ms);
 }
 
 static gboolean parse_u32_list(const char *s, GArray *out)
@@ -1186,26 +1189,12 @@ static void cmd_scanout_dmabuf2(Cmd *c)
         return;
     }
     ARG_I64(0, x) ARG_I64(1, y) ARG_I64(2, w) ARG_I64(3, h) ARG_I64(4, bw) ARG_I64(5, bh)
-    uint32_t fourcc;
-    guint64 modifier;
-    gboolean y0top;
-    if (!parse_fourcc(c->pos[6], &fourcc)) {
-        USAGE("bad fourcc: %s", c->pos[6]);
-        return;
-    }
-    if (!parse_u64(c->pos[7], &modifier)) {
-        USAGE("bad modifier: %s", c->pos[7]);
-        return;
-    }
-    if (!parse_bool(c->pos[8], &y0top)) {
-        USAGE("bad y0top: %s", c->pos[8]);
-        return;
-    }
+    ARG_FOURCC(6, fourcc) ARG_MODIFIER(7, modifier) ARG_Y0TOP(8, y0top)
     ARG_I64(9, nplanes)
     GArray *offs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     GArray *strides = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     guint64 rows[64];
-    const char *mode = opt(c, "fds") ? opt(c, "fds") : "shared";
+    const char *mode = opt_or(c, "fds", "shared");
     guint64 nfds = 0;
     gboolean nfds_given;
     Pattern pat;
@@ -1303,19 +1292,11 @@ static void cmd_scanout_dmabuf2(Cmd *c)
             l, call_timeout_ms, c->noreply, det->str);
     /* plane 0's memfd becomes the drawable surface */
     for (int i = 0; i < nouts; i++) {
-        if (outs[i].extra_close >= 0) {
-            close(outs[i].extra_close);
-        }
-        if (outs[i].pass_fd >= 0 && outs[i].pass_fd != outs[i].keep_fd &&
-            outs[i].pass_fd != outs[i].extra_close) {
-            close(outs[i].pass_fd);
-        }
-        outs[i].extra_close = outs[i].pass_fd = -1;
+        shm_close_passed(&outs[i]);
     }
     if (nouts > 0 && offs->len > 0 && strides->len > 0) {
         surface_set(&outs[0], g_array_index(offs, uint32_t, 0), (uint32_t)bw, (uint32_t)bh,
-                    g_array_index(strides, uint32_t, 0), pf.px,
-                    opt(c, "seals") ? opt(c, "seals") : "qemu");
+                    g_array_index(strides, uint32_t, 0), pf.px, opt_or(c, "seals", "qemu"));
     }
     goto done;
 out:
@@ -1778,45 +1759,45 @@ static void cmd_bench_update(Cmd *c)
     g_variant_unref(f.data);
 }
 
-static void cmd_bench_map(Cmd *c)
+/*
+ * A bench's first frame: a memfd named `name` filled with the pattern, passed once with
+ * `method` (handle 0) and kept as the surface. Returns FALSE after reporting a failure.
+ */
+static gboolean bench_first_frame(const char *name, const BenchFrame *f, PixLayout px,
+                                  const Pattern *pat, const char *iface, const char *method,
+                                  GVariant *params, int timeout_ms)
 {
-    BenchFrame f;
-    guint64 n, window;
-    Pattern pat;
-    if (!bench_args(c, &f, &n, &window, &pat)) {
-        return;
-    }
-    size_t len = (size_t)f.stride * f.h;
+    size_t len = (size_t)f->stride * f->h;
     uint8_t *map = NULL;
     char *why = NULL;
     GError *err = NULL;
-    int fd = make_shm("displaysurface", "memfd", "qemu", len, &map, &why);
+    g_variant_ref_sink(params); /* ours until the call, also when it is never made */
+    int fd = make_shm(name, "memfd", "qemu", len, &map, &why);
     if (fd < 0) {
         FAIL("%s", why);
         g_free(why);
-        return;
+        g_variant_unref(params);
+        return FALSE;
     }
-    PixLayout px = layout_from_pixman(f.fmt);
-    fill_region(map, len, 0, f.stride, px, &pat, 0, 0, f.w, f.h);
+    fill_region(map, len, 0, f->stride, px, pat, 0, 0, f->w, f->h);
     GUnixFDList *l = g_unix_fd_list_new();
     g_unix_fd_list_append(l, fd, NULL);
     GVariant *r = g_dbus_connection_call_with_unix_fd_list_sync(
-        conn, NULL, LISTENER_PATH, IFACE_MAP, "ScanoutMap",
-        g_variant_new("(huuuuu)", 0, 0u, f.w, f.h, f.stride, f.fmt), NULL,
-        G_DBUS_CALL_FLAGS_NONE, qemu_timeout_ms, l, NULL, NULL, &err);
+        conn, NULL, LISTENER_PATH, iface, method, params, NULL,
+        G_DBUS_CALL_FLAGS_NONE, timeout_ms, l, NULL, NULL, &err);
+    g_variant_unref(params);
     g_object_unref(l);
     ShmOut o = { .pass_fd = -1, .keep_fd = fd, .map = map, .map_len = len, .extra_close = -1 };
-    surface_set(&o, 0, f.w, f.h, f.stride, px, "qemu");
+    surface_set(&o, 0, f->w, f->h, f->stride, px, "qemu");
     if (!r) {
-        out_gerror(err, " (initial ScanoutMap)");
+        char *suffix = g_strdup_printf(" (initial %s)", method);
+        out_gerror(err, suffix);
+        g_free(suffix);
         g_error_free(err);
-        return;
+        return FALSE;
     }
     g_variant_unref(r);
-    gint64 ns = bench_loop(IFACE_MAP, "UpdateMap", mk_update_map, &f, n, window, c->noreply);
-    if (ns >= 0) {
-        bench_report(ns, n, len);
-    }
+    return TRUE;
 }
 
 static GVariant *mk_update_dmabuf(gpointer ud)
@@ -1825,7 +1806,22 @@ static GVariant *mk_update_dmabuf(gpointer ud)
     return g_variant_new("(iiii)", 0, 0, (gint32)f->w, (gint32)f->h);
 }
 
-static void cmd_bench_dmabuf(Cmd *c)
+#define BENCH_FOURCC ('X' | 'R' << 8 | '2' << 16 | (uint32_t)'4' << 24)
+
+/* What bench-map and bench-dmabuf differ in: the first frame's call and the damage call. */
+typedef struct {
+    const char *memfd_name;
+    const char *iface;        /* of the first frame's call */
+    const char *first_call;
+    int first_timeout_ms;
+    const char *update_iface;
+    const char *update_call;
+    MakeParams mk_update;
+    gboolean dmabuf;
+} BenchPath;
+
+/* bench-map / bench-dmabuf: a first frame in a memfd, then n awaited damage calls on it. */
+static void bench_shared(Cmd *c, const BenchPath *bp)
 {
     BenchFrame f;
     guint64 n, window;
@@ -1833,38 +1829,32 @@ static void cmd_bench_dmabuf(Cmd *c)
     if (!bench_args(c, &f, &n, &window, &pat)) {
         return;
     }
-    size_t len = (size_t)f.stride * f.h;
-    uint8_t *map = NULL;
-    char *why = NULL;
-    GError *err = NULL;
-    int fd = make_shm("fake-dmabuf", "memfd", "qemu", len, &map, &why);
-    if (fd < 0) {
-        FAIL("%s", why);
-        g_free(why);
+    PixLayout px = bp->dmabuf ? layout_from_fourcc(BENCH_FOURCC) : layout_from_pixman(f.fmt);
+    GVariant *first = bp->dmabuf
+        ? g_variant_new("(huuuutb)", 0, f.w, f.h, f.stride, BENCH_FOURCC, (guint64)0, TRUE)
+        : g_variant_new("(huuuuu)", 0, 0u, f.w, f.h, f.stride, f.fmt);
+    if (!bench_first_frame(bp->memfd_name, &f, px, &pat, bp->iface, bp->first_call, first,
+                           bp->first_timeout_ms)) {
         return;
     }
-    uint32_t fourcc = 'X' | 'R' << 8 | '2' << 16 | (uint32_t)'4' << 24;
-    PixLayout px = layout_from_fourcc(fourcc);
-    fill_region(map, len, 0, f.stride, px, &pat, 0, 0, f.w, f.h);
-    GUnixFDList *l = g_unix_fd_list_new();
-    g_unix_fd_list_append(l, fd, NULL);
-    GVariant *r = g_dbus_connection_call_with_unix_fd_list_sync(
-        conn, NULL, LISTENER_PATH, IFACE_LISTENER, "ScanoutDMABUF",
-        g_variant_new("(huuuutb)", 0, f.w, f.h, f.stride, fourcc, (guint64)0, TRUE), NULL,
-        G_DBUS_CALL_FLAGS_NONE, call_timeout_ms, l, NULL, NULL, &err);
-    g_object_unref(l);
-    ShmOut o = { .pass_fd = -1, .keep_fd = fd, .map = map, .map_len = len, .extra_close = -1 };
-    surface_set(&o, 0, f.w, f.h, f.stride, px, "qemu");
-    if (!r) {
-        out_gerror(err, " (initial ScanoutDMABUF)");
-        g_error_free(err);
-        return;
-    }
-    g_variant_unref(r);
-    gint64 ns = bench_loop(IFACE_LISTENER, "UpdateDMABUF", mk_update_dmabuf, &f, n, window, c->noreply);
+    gint64 ns = bench_loop(bp->update_iface, bp->update_call, bp->mk_update, &f, n, window, c->noreply);
     if (ns >= 0) {
-        bench_report(ns, n, len);
+        bench_report(ns, n, (size_t)f.stride * f.h);
     }
+}
+
+static void cmd_bench_map(Cmd *c)
+{
+    const BenchPath bp = { "displaysurface", IFACE_MAP, "ScanoutMap", qemu_timeout_ms,
+                           IFACE_MAP, "UpdateMap", mk_update_map, FALSE };
+    bench_shared(c, &bp);
+}
+
+static void cmd_bench_dmabuf(Cmd *c)
+{
+    const BenchPath bp = { "fake-dmabuf", IFACE_LISTENER, "ScanoutDMABUF", call_timeout_ms,
+                           IFACE_LISTENER, "UpdateDMABUF", mk_update_dmabuf, TRUE };
+    bench_shared(c, &bp);
 }
 
 /* ------------------------------------------------------------------ misc commands */

@@ -203,29 +203,15 @@ final class ListenerConnection implements AutoCloseable {
     }
 
     private void sendLine(String line) throws IOException {
-        byte[] b = line.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer d = ByteBuffer.allocateDirect(b.length);
-        d.put(b).flip();
-        socket.send(d);
+        SaslLines.send(socket, line);
     }
 
     private String readLine() throws IOException {
-        while (true) {
-            for (int i = 0; i + 1 < in.position(); i++) {
-                if (in.get(i) == '\r' && in.get(i + 1) == '\n') {
-                    byte[] b = new byte[i];
-                    in.get(0, b);
-                    compact(i + 2);
-                    return new String(b, StandardCharsets.US_ASCII);
-                }
-            }
-            if (in.position() > 16 * 1024) {
-                throw new IOException("authentication line too long");
-            }
-            if (socket.receive(in, this::acceptFd) < 0) {
-                throw new IOException("connection closed during authentication");
-            }
+        String line = SaslLines.read(socket, in, this::acceptFd, 16 * 1024);
+        if (line == null) {
+            throw new IOException("connection closed during authentication");
         }
+        return line;
     }
 
     private void acceptFd(int fd) {
@@ -233,15 +219,7 @@ final class ListenerConnection implements AutoCloseable {
     }
 
     private void compact(int consumed) {
-        int rest = in.position() - consumed;
-        if (rest > 0) {
-            ByteBuffer src = in.duplicate();
-            src.limit(in.position()).position(consumed);
-            ByteBuffer dst = in.duplicate();
-            dst.clear();
-            dst.put(src);
-        }
-        in.position(rest);
+        SaslLines.discard(in, consumed);
     }
 
     // --- message loop ---

@@ -12,15 +12,12 @@ import java.util.Set;
  * undo: a new registration starts afresh, which is how a frame source changes what it
  * advertises.
  */
-public final class ListenerRegistration implements AutoCloseable {
-    private final ListenerConnection link;
+public final class ListenerRegistration extends LinkRegistration {
     private final Set<ListenerFeature> features;
-    private final QemuDisplay display;
 
     ListenerRegistration(ListenerConnection link, Set<ListenerFeature> features, QemuDisplay display) {
-        this.link = link;
+        super(link, display);
         this.features = Set.copyOf(features);
-        this.display = display;
     }
 
     /**
@@ -61,15 +58,6 @@ public final class ListenerRegistration implements AutoCloseable {
     }
 
     /**
-     * Whether QEMU is still connected.
-     *
-     * @return false after QEMU went away or after {@link #close()}
-     */
-    public boolean isConnected() {
-        return link.isConnected();
-    }
-
-    /**
      * The features this listener advertised.
      *
      * @return the features
@@ -85,40 +73,5 @@ public final class ListenerRegistration implements AutoCloseable {
      */
     public List<String> advertisedInterfaces() {
         return link.advertisedInterfaces();
-    }
-
-    /**
-     * Method calls QEMU made on this listener so far.
-     *
-     * @return count
-     */
-    public long calls() {
-        return link.calls();
-    }
-
-    /**
-     * Calls that got an error reply so far.
-     *
-     * @return count
-     */
-    public long errorReplies() {
-        return link.errors();
-    }
-
-    /**
-     * Why the link ended, when it ended on its own.
-     *
-     * @return the reason, or null
-     */
-    public String failure() {
-        return link.failure();
-    }
-
-    @Override
-    public void close() {
-        if (display != null) {
-            display.disown(this);
-        }
-        link.close();
     }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -130,11 +129,7 @@ class ListenerConnectionTest {
         });
         assertEquals(List.of(), ((WireReader.Variant) r.body.get(0)).value());
         // and a Map call is unknown to it
-        Reply map = qemu.call(ListenerConnection.MAP, "UpdateMap", "iiii", w -> {
-            for (int i = 0; i < 4; i++) {
-                w.putInt(1);
-            }
-        });
+        Reply map = qemu.call(ListenerConnection.MAP, "UpdateMap", "iiii", ints(1, 1, 1, 1));
         assertEquals("org.freedesktop.DBus.Error.UnknownMethod", map.errorName);
     }
 
@@ -149,13 +144,8 @@ class ListenerConnectionTest {
             pixels[i] = (byte) (i * 31 + (i >> 11));
             sum += pixels[i] & 0xff;
         }
-        Reply r = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay", x -> {
-            x.putInt(w);
-            x.putInt(h);
-            x.putInt(w * 4);
-            x.putInt(PixelFormat.XRGB8888.pixmanCode());
-            x.putBytes(pixels);
-        });
+        Reply r = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay",
+                ints(w, h, w * 4, PixelFormat.XRGB8888.pixmanCode()).andThen(x -> x.putBytes(pixels)));
         assertNull(r.errorName, r.errorText);
         assertEquals("scanout 1920x1080 7680 20020888 8294400 sum=" + sum, seen.get(0));
     }
@@ -163,22 +153,11 @@ class ListenerConnectionTest {
     @Test
     void callbackErrorsBecomeInvalidRepliesAndTheLinkLives() throws Exception {
         open(EnumSet.allOf(ListenerFeature.class));
-        Reply bad = qemu.call(ListenerConnection.LISTENER, "Update", "iiiiuuay", x -> {
-            x.putInt(0);
-            x.putInt(0);
-            x.putInt(13);
-            x.putInt(1);
-            x.putInt(52);
-            x.putInt(PixelFormat.XRGB8888.pixmanCode());
-            x.putBytes(new byte[52]);
-        });
+        Reply bad = qemu.call(ListenerConnection.LISTENER, "Update", "iiiiuuay",
+                ints(0, 0, 13, 1, 52, PixelFormat.XRGB8888.pixmanCode()).andThen(x -> x.putBytes(new byte[52])));
         assertEquals("org.qemu.Display1.Error.Invalid", bad.errorName);
         assertTrue(bad.errorText.contains("unlucky"), bad.errorText);
-        Reply good = qemu.call(ListenerConnection.LISTENER, "MouseSet", "iii", x -> {
-            x.putInt(5);
-            x.putInt(6);
-            x.putInt(1);
-        });
+        Reply good = qemu.call(ListenerConnection.LISTENER, "MouseSet", "iii", ints(5, 6, 1));
         assertNull(good.errorName);
         assertEquals("mouse 5,6 true", seen.get(seen.size() - 1));
     }
@@ -187,21 +166,11 @@ class ListenerConnectionTest {
     void truncatedBodyAndHugeDimensionsAreRejected() throws Exception {
         open(EnumSet.allOf(ListenerFeature.class));
         // the signature promises a byte array the body does not contain
-        Reply r = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay", x -> {
-            x.putInt(4);
-            x.putInt(4);
-            x.putInt(16);
-            x.putInt(PixelFormat.XRGB8888.pixmanCode());
-            x.putInt(1000); // array length, but no bytes follow
-        });
+        Reply r = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay",
+                ints(4, 4, 16, PixelFormat.XRGB8888.pixmanCode(), 1000 /* array length, but no bytes follow */));
         assertEquals("org.qemu.Display1.Error.Invalid", r.errorName);
-        Reply huge = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay", x -> {
-            x.putInt(0x80000000);
-            x.putInt(4);
-            x.putInt(16);
-            x.putInt(PixelFormat.XRGB8888.pixmanCode());
-            x.putBytes(new byte[0]);
-        });
+        Reply huge = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay",
+                ints(0x80000000, 4, 16, PixelFormat.XRGB8888.pixmanCode()).andThen(x -> x.putBytes(new byte[0])));
         assertEquals("org.qemu.Display1.Error.Invalid", huge.errorName);
         assertTrue(huge.errorText.contains("width"), huge.errorText);
         assertTrue(seen.isEmpty(), seen.toString());
@@ -213,25 +182,14 @@ class ListenerConnectionTest {
         open(EnumSet.allOf(ListenerFeature.class));
         int memfd = memfd(64 * 48 * 4);
         try {
-            Reply r = qemu.callWithFds(ListenerConnection.MAP, "ScanoutMap", "huuuuu", new int[] {memfd}, x -> {
-                x.putInt(0);
-                x.putInt(0);
-                x.putInt(64);
-                x.putInt(48);
-                x.putInt(256);
-                x.putInt(PixelFormat.XRGB8888.pixmanCode());
-            });
+            Reply r = qemu.callWithFds(ListenerConnection.MAP, "ScanoutMap", "huuuuu", new int[] {memfd},
+                    ints(0, 0, 64, 48, 256, PixelFormat.XRGB8888.pixmanCode()));
             assertNull(r.errorName, r.errorText);
             assertEquals("map 0 64x48 size=12288 regular=true", seen.get(0));
-            Reply d = qemu.callWithFds(ListenerConnection.LISTENER, "ScanoutDMABUF", "huuuutb", new int[] {memfd}, x -> {
-                x.putInt(0);
-                x.putInt(64);
-                x.putInt(48);
-                x.putInt(256);
-                x.putInt(PixelFormat.XRGB8888.fourcc());
-                x.putLong(0x0100000000000001L); // an Intel X-tiled modifier
-                x.putInt(0);
-            });
+            Reply d = qemu.callWithFds(ListenerConnection.LISTENER, "ScanoutDMABUF", "huuuutb", new int[] {memfd},
+                    ints(0, 64, 48, 256, PixelFormat.XRGB8888.fourcc())
+                            .andThen(x -> x.putLong(0x0100000000000001L)) // an Intel X-tiled modifier
+                            .andThen(ints(0)));
             assertNull(d.errorName, d.errorText);
             assertEquals("dmabuf planes=1 64x48 linear=false y0top=false", seen.get(1));
         } finally {
@@ -258,6 +216,20 @@ class ListenerConnectionTest {
         qemu.socket.shutdown();
         assertTrue(disconnected.await(2, TimeUnit.SECONDS));
         assertEquals(1, seen.stream().filter(s -> s.startsWith("disconnected")).count());
+    }
+
+    /**
+     * A message body of 32-bit integers ({@code i} and {@code u} alike), in order.
+     *
+     * @param values the integers
+     * @return the body writer
+     */
+    static Consumer<WireWriter> ints(int... values) {
+        return w -> {
+            for (int v : values) {
+                w.putInt(v);
+            }
+        };
     }
 
     static int memfd(int size) throws IOException {
@@ -301,35 +273,19 @@ class ListenerConnectionTest {
         }
 
         private void writeRaw(String s) throws IOException {
-            byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-            ByteBuffer d = ByteBuffer.allocateDirect(b.length);
-            d.put(b).flip();
-            socket.send(d);
+            SaslLines.send(socket, s);
         }
 
         private String readLine() throws IOException {
-            while (true) {
-                for (int i = 0; i + 1 < in.position(); i++) {
-                    if (in.get(i) == '\r' && in.get(i + 1) == '\n') {
-                        byte[] b = new byte[i];
-                        in.get(0, b);
-                        consume(i + 2);
-                        return new String(b, StandardCharsets.US_ASCII);
-                    }
-                }
-                if (socket.receive(in, UnixSocket::closeFd) < 0) {
-                    throw new IOException("eof");
-                }
+            String line = SaslLines.read(socket, in, UnixSocket::closeFd, Integer.MAX_VALUE);
+            if (line == null) {
+                throw new IOException("eof");
             }
+            return line;
         }
 
         private void consume(int n) {
-            ByteBuffer rest = in.duplicate();
-            rest.limit(in.position()).position(n);
-            ByteBuffer dst = in.duplicate();
-            dst.clear();
-            dst.put(rest);
-            in.position(dst.position());
+            SaslLines.discard(in, n);
         }
 
         void send(String iface, String member, String sig, int nfds, int[] fds, Consumer<WireWriter> body)

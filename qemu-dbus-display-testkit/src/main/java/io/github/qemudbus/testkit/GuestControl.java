@@ -1,12 +1,9 @@
 package io.github.qemudbus.testkit;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -82,19 +79,13 @@ public final class GuestControl implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     IOException last = null;
     while (true) {
-      if (Files.exists(socket)) {
-        try {
-          SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-          try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-          } catch (IOException e) {
-            ch.close();
-            throw e;
-          }
+      try {
+        SocketChannel ch = UnixChannels.tryConnect(socket);
+        if (ch != null) {
           return new GuestControl(socket, ch, alive);
-        } catch (IOException e) {
-          last = e;
         }
+      } catch (IOException e) {
+        last = e;
       }
       if (!alive.getAsBoolean()) {
         throw new GuestException("QEMU exited before the control socket " + socket + " came up");
@@ -306,11 +297,7 @@ public final class GuestControl implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.debug("closing {}", socket, e);
-    }
+    UnixChannels.closeQuietly(channel, LOG, "closing {}", socket);
   }
 
   private static boolean needsEncoding(String s) {

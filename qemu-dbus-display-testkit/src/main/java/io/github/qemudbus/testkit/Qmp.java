@@ -5,12 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,21 +69,14 @@ public final class Qmp implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     SocketChannel ch = null;
     IOException last = null;
-    while (ch == null) {
+    while (true) {
       try {
-        if (Files.exists(socket)) {
-          SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
-          try {
-            c.connect(UnixDomainSocketAddress.of(socket));
-            ch = c;
-            break;
-          } catch (IOException e) {
-            c.close();
-            throw e;
-          }
-        }
+        ch = UnixChannels.tryConnect(socket);
       } catch (IOException e) {
         last = e;
+      }
+      if (ch != null) {
+        break;
       }
       if (System.nanoTime() > deadline) {
         throw new QmpException("cannot connect to QMP socket " + socket, last);
@@ -280,11 +270,7 @@ public final class Qmp implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.debug("closing QMP socket {}", socket, e);
-    }
+    UnixChannels.closeQuietly(channel, LOG, "closing QMP socket {}", socket);
   }
 
   private void readLoop() {

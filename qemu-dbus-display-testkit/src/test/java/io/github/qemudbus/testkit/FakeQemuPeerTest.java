@@ -62,13 +62,8 @@ class FakeQemuPeerTest {
             // copy path
             peer.callOk("scanout 64 48 256 x8r8g8b8 solid:ff0000");
             Map<String, String> f = mini.fields("Scanout ");
-            assertEquals("64", f.get("w"));
-            assertEquals("48", f.get("h"));
-            assertEquals("256", f.get("stride"));
-            assertEquals("0x20020888", f.get("fmt"));
-            assertEquals("12288", f.get("len"));
-            assertEquals("0xffff0000", f.get("px0"));
-            assertEquals("0", f.get("noreply"));
+            assertFields(f, "w", "64", "h", "48", "stride", "256", "fmt", "0x20020888", "len", "12288",
+                    "px0", "0xffff0000", "noreply", "0");
 
             peer.callOk("update 8 8 16 16 64 x8r8g8b8 solid:00ff00");
             f = mini.fields("Update ");
@@ -85,11 +80,8 @@ class FakeQemuPeerTest {
             Reply r = peer.callOk("scanout-map 64 48 256 x8r8g8b8 4096 gradient");
             assertEquals("16384", r.detail("size"));
             f = mini.fields("ScanoutMap ");
-            assertEquals("memfd", f.get("kind"));
-            assertEquals("16384", f.get("size"));
-            assertEquals("0x1", f.get("seals"));
-            assertEquals("4096", f.get("offset"));
-            assertEquals(hex(gradient(0, 0)), f.get("px0"));
+            assertFields(f, "kind", "memfd", "size", "16384", "seals", "0x1", "offset", "4096",
+                    "px0", hex(gradient(0, 0)));
             peer.callOk("draw 0 0 4 4 solid:0000ff");
             peer.callOk("update-map 0 0 4 4");
             assertEquals("0xff0000ff", mini.fields("UpdateMap ").get("px"));
@@ -100,11 +92,8 @@ class FakeQemuPeerTest {
             // dmabuf path, single plane
             r = peer.callOk("scanout-dmabuf 32 32 128 XR24 0 true solid:123456");
             f = mini.fields("ScanoutDMABUF ");
-            assertEquals("memfd", f.get("kind"));
-            assertEquals("4096", f.get("size"));
-            assertEquals("XR24", f.get("fourcc"));
-            assertEquals("1", f.get("y0top"));
-            assertEquals("0xff123456", f.get("px0"));
+            assertFields(f, "kind", "memfd", "size", "4096", "fourcc", "XR24", "y0top", "1",
+                    "px0", "0xff123456");
             peer.callOk("draw 1 1 1 1 solid:abcdef");
             peer.callOk("update-dmabuf 1 1 1 1");
             assertEquals("0xffabcdef", mini.fields("UpdateDMABUF ").get("px"));
@@ -112,33 +101,20 @@ class FakeQemuPeerTest {
             // ScanoutDMABUF2, two planes in one memfd (QEMU appends it once per plane) ...
             peer.callOk("scanout-dmabuf2 0 0 32 32 32 32 NV12 0 true 2 0,1024 32,32 solid:808080");
             f = mini.fields("ScanoutDMABUF2 ");
-            assertEquals("2", f.get("nfds"));
-            assertEquals("2", f.get("planes"));
-            assertEquals("0,1024", f.get("offsets"));
-            assertEquals("memfd,memfd", f.get("kinds"));
-            assertEquals("1536,1536", f.get("sizes"));
-            assertEquals("1", f.get("same"));
-            assertEquals("0xff808080", f.get("px0"));
-            assertEquals("0x81", f.get("b1"));
+            assertFields(f, "nfds", "2", "planes", "2", "offsets", "0,1024", "kinds", "memfd,memfd",
+                    "sizes", "1536,1536", "same", "1", "px0", "0xff808080", "b1", "0x81");
             // ... and one memfd per plane
             peer.callOk("scanout-dmabuf2 0 0 32 32 32 32 NV12 0 true 2 0,1024 32,32 solid:808080 fds=per-plane");
             f = mini.fields("ScanoutDMABUF2 ");
-            assertEquals("0", f.get("same"));
-            assertEquals("1024,1536", f.get("sizes"));
-            assertEquals("0x81", f.get("b1"));
+            assertFields(f, "same", "0", "sizes", "1024,1536", "b1", "0x81");
 
             // cursor and mouse
             peer.callOk("cursor-define 16 16 2 3 solid:80ffffff");
             f = mini.fields("CursorDefine ");
-            assertEquals("1024", f.get("len"));
-            assertEquals("2", f.get("hx"));
-            assertEquals("3", f.get("hy"));
-            assertEquals("0x80ffffff", f.get("px0"));
+            assertFields(f, "len", "1024", "hx", "2", "hy", "3", "px0", "0x80ffffff");
             peer.callOk("mouse-set 10 20 1");
             f = mini.fields("MouseSet ");
-            assertEquals("10", f.get("x"));
-            assertEquals("20", f.get("y"));
-            assertEquals("1", f.get("on"));
+            assertFields(f, "x", "10", "y", "20", "on", "1");
             peer.callOk("disable");
             mini.await("Disable ");
 
@@ -199,6 +175,18 @@ class FakeQemuPeerTest {
             peer.close();
             assertTrue(mini.await("closed").startsWith("closed calls="));
             assertFalse(peer.isAlive());
+        }
+    }
+
+    /**
+     * Asserts each field of a mini-listener line.
+     *
+     * @param fields the line's fields
+     * @param keysAndValues key, expected value, key, expected value...
+     */
+    private static void assertFields(Map<String, String> fields, String... keysAndValues) {
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            assertEquals(keysAndValues[i + 1], fields.get(keysAndValues[i]), keysAndValues[i]);
         }
     }
 

@@ -111,14 +111,14 @@ public final class FrameSource implements AutoCloseable {
     private long copyNanos;
     private CursorState cursor = new CursorState(0, 0, 0, 0, new int[0], 0, 0, false, 0);
 
-    private FrameSource(Builder b) {
-        this.registrar = b.registrar;
-        this.allowed = Collections.unmodifiableSet(EnumSet.copyOf(b.paths));
-        this.forced = b.paths.size() == 1;
-        this.usable = EnumSet.copyOf(b.paths);
-        this.name = b.name != null ? b.name : "frames-" + IDS.incrementAndGet();
+    private FrameSource(SourceOptions o) {
+        this.registrar = o.registrar;
+        this.allowed = Collections.unmodifiableSet(EnumSet.copyOf(o.paths));
+        this.forced = o.paths.size() == 1;
+        this.usable = EnumSet.copyOf(o.paths);
+        this.name = o.name != null ? o.name : "frames-" + IDS.incrementAndGet();
         this.notifier = new Notifier(this, name);
-        for (FrameListener l : b.listeners) {
+        for (FrameListener l : o.listeners) {
             notifier.add(l);
         }
     }
@@ -147,13 +147,10 @@ public final class FrameSource implements AutoCloseable {
 
     /** Configures a {@link FrameSource}. */
     public static final class Builder {
-        private final ListenerRegistrar registrar;
-        private EnumSet<FramePath> paths = EnumSet.allOf(FramePath.class);
-        private String name;
-        private final List<FrameListener> listeners = new ArrayList<>();
+        private final SourceOptions options;
 
         private Builder(ListenerRegistrar registrar) {
-            this.registrar = Objects.requireNonNull(registrar, "registrar");
+            this.options = new SourceOptions(registrar);
         }
 
         /**
@@ -163,10 +160,7 @@ public final class FrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder paths(Set<FramePath> allowed) {
-            if (allowed == null || allowed.isEmpty()) {
-                throw new IllegalArgumentException("at least one frame path must be allowed");
-            }
-            this.paths = EnumSet.copyOf(allowed);
+            options.paths(allowed);
             return this;
         }
 
@@ -179,7 +173,7 @@ public final class FrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder path(FramePath forced) {
-            this.paths = EnumSet.of(Objects.requireNonNull(forced, "forced"));
+            options.path(forced);
             return this;
         }
 
@@ -190,7 +184,7 @@ public final class FrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder name(String name) {
-            this.name = name;
+            options.name = name;
             return this;
         }
 
@@ -203,7 +197,7 @@ public final class FrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder listener(FrameListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            options.listener(listener);
             return this;
         }
 
@@ -214,7 +208,7 @@ public final class FrameSource implements AutoCloseable {
          * @throws RuntimeException whatever the registrar throws when registration fails
          */
         public FrameSource build() {
-            FrameSource s = new FrameSource(this);
+            FrameSource s = new FrameSource(options);
             s.start();
             return s;
         }
@@ -659,6 +653,12 @@ public final class FrameSource implements AutoCloseable {
     }
 
     /** A refusal of a map or DMA-BUF scanout; its message is the reason. */
+    /** Makes a shared-memory surface (see {@code Gen.adopt}), or refuses to. */
+    @FunctionalInterface
+    private interface SurfaceMaker {
+        Surface make() throws Refusal;
+    }
+
     private static final class Refusal extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -796,6 +796,26 @@ public final class FrameSource implements AutoCloseable {
             return new IllegalArgumentException(message);
         }
 
+        /**
+         * Checks that a Scanout's or Update's stride holds a row and its data every row.
+         *
+         * @param call the call's name, for the error
+         * @param bpp bytes per pixel
+         * @return the bytes of one row
+         */
+        private long checkCopyData(String call, int width, int height, int stride, int bpp, ByteBuffer data) {
+            long rowBytes = (long) width * bpp;
+            if (stride < rowBytes) {
+                throw invalid(call + " stride " + Integer.toUnsignedString(stride) + " < width " + width + " x " + bpp);
+            }
+            long need = Surface.span(stride, height, rowBytes);
+            if (need < 0 || data.remaining() < need) {
+                throw invalid(call + " data holds " + data.remaining() + " bytes; " + width + "x" + height
+                        + " at stride " + stride + " needs " + need);
+            }
+            return rowBytes;
+        }
+
         @Override
         public void scanout(int width, int height, int stride, int pixmanFormat, ByteBuffer data) {
             PixelFormat f;
@@ -806,15 +826,7 @@ public final class FrameSource implements AutoCloseable {
                 throw invalid(e.getMessage());
             }
             int bpp = f.bytesPerPixel();
-            long rowBytes = (long) width * bpp;
-            if (stride < rowBytes) {
-                throw invalid("Scanout stride " + Integer.toUnsignedString(stride) + " < width " + width + " x " + bpp);
-            }
-            long need = Surface.span(stride, height, rowBytes);
-            if (need < 0 || data.remaining() < need) {
-                throw invalid("Scanout data holds " + data.remaining() + " bytes; " + width + "x" + height
-                        + " at stride " + stride + " needs " + need);
-            }
+            long rowBytes = checkCopyData("Scanout", width, height, stride, bpp, data);
             if (rowBytes * height > MAX_BYTES) {
                 throw invalid("Scanout of " + rowBytes * height + " bytes is too large");
             }
@@ -853,15 +865,7 @@ public final class FrameSource implements AutoCloseable {
                 throw invalid("Update rectangle " + x + "," + y + " " + width + "x" + height + " out of range");
             }
             int bpp = f.bytesPerPixel();
-            long rowBytes = (long) width * bpp;
-            if (stride < rowBytes) {
-                throw invalid("Update stride " + Integer.toUnsignedString(stride) + " < width " + width + " x " + bpp);
-            }
-            long need = Surface.span(stride, height, rowBytes);
-            if (need < 0 || data.remaining() < need) {
-                throw invalid("Update data holds " + data.remaining() + " bytes; " + width + "x" + height
-                        + " at stride " + stride + " needs " + need);
-            }
+            checkCopyData("Update", width, height, stride, bpp, data);
             synchronized (lock) {
                 if (stale()) {
                     return;
@@ -905,20 +909,33 @@ public final class FrameSource implements AutoCloseable {
 
         @Override
         public void scanoutMap(UnixFd memfd, long offset, int width, int height, int stride, int pixmanFormat) {
-            Surface.MapSurface s;
+            adopt(FramePath.MAP, () -> mapSurface(memfd, offset, width, height, stride, pixmanFormat), "ScanoutMap");
+        }
+
+        /**
+         * Installs the surface of a ScanoutMap or ScanoutDMABUF. A refused one counts as a
+         * failure of its path and is answered with an error; one made after this registration
+         * went stale is released unused.
+         *
+         * @param path the path the scanout came on
+         * @param maker makes the surface, or refuses it
+         * @param call the call's name, for the path record
+         */
+        private void adopt(FramePath path, SurfaceMaker maker, String call) {
+            Surface s;
             try {
-                s = mapSurface(memfd, offset, width, height, stride, pixmanFormat);
+                s = maker.make();
             } catch (Refusal r) {
                 synchronized (lock) {
                     if (!stale()) {
-                        pathFailed(this, FramePath.MAP, r.getMessage());
+                        pathFailed(this, path, r.getMessage());
                     }
                 }
                 throw invalid(r.getMessage());
             }
             synchronized (lock) {
                 if (!stale()) {
-                    install(this, s, "ScanoutMap");
+                    install(this, s, call);
                     return;
                 }
             }
@@ -1006,26 +1023,11 @@ public final class FrameSource implements AutoCloseable {
 
         @Override
         public void scanoutDmabuf(DmabufScanout d) {
-            Surface.DmabufSurface s;
-            try {
-                s = dmabufSurface(d);
-            } catch (Refusal r) {
-                synchronized (lock) {
-                    if (!stale()) {
-                        pathFailed(this, FramePath.DMABUF, r.getMessage());
-                    }
-                }
-                throw invalid(r.getMessage());
-            }
-            synchronized (lock) {
-                if (!stale()) {
-                    install(this, s, d.planes().size() > 1 || d.x() != 0 || d.y() != 0
-                            || d.backingWidth() != d.width() || d.backingHeight() != d.height()
-                            ? "ScanoutDMABUF2" : "ScanoutDMABUF");
-                    return;
-                }
-            }
-            s.release();
+            // only ScanoutDMABUF2 carries several planes or a visible part of a larger buffer
+            String call = d.planes().size() > 1 || d.x() != 0 || d.y() != 0
+                    || d.backingWidth() != d.width() || d.backingHeight() != d.height()
+                    ? "ScanoutDMABUF2" : "ScanoutDMABUF";
+            adopt(FramePath.DMABUF, () -> dmabufSurface(d), call);
         }
 
         private Surface.DmabufSurface dmabufSurface(DmabufScanout d) throws Refusal {

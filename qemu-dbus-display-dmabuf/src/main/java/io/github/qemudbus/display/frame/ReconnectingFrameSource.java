@@ -104,14 +104,14 @@ public final class ReconnectingFrameSource implements AutoCloseable {
     private volatile boolean closed;
 
     private ReconnectingFrameSource(Builder b) {
-        this.registrar = b.registrar;
+        this.registrar = b.options.registrar;
         this.canAttach = b.canAttach;
         this.cannotAttach = b.cannotAttach;
-        this.paths = EnumSet.copyOf(b.paths);
-        this.name = b.name != null ? b.name : "reconnecting-" + IDS.incrementAndGet();
+        this.paths = EnumSet.copyOf(b.options.paths);
+        this.name = b.options.name != null ? b.options.name : "reconnecting-" + IDS.incrementAndGet();
         this.retryNanos = b.retry.toNanos();
         this.giveUpNanos = b.giveUpAfter == null ? -1 : b.giveUpAfter.toNanos();
-        this.frameListeners.addAll(b.frameListeners);
+        this.frameListeners.addAll(b.options.listeners);
         this.attachmentListeners.addAll(b.attachmentListeners);
         this.supervisor = new Thread(this::supervise, "frame-reconnect-" + name);
         this.supervisor.setDaemon(true);
@@ -133,7 +133,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
                         + "wait for QEMU to come back: connect a new QemuDisplay"
                 : "the D-Bus connection to the bus is gone (the bus daemon stopped, or the QemuDisplay was "
                         + "closed): connect a new QemuDisplay";
-        b.name = "console-" + consoleId;
+        b.options.name = "console-" + consoleId;
         return b;
     }
 
@@ -144,23 +144,20 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      * @return the builder
      */
     public static Builder builder(ListenerRegistrar registrar) {
-        return new Builder(Objects.requireNonNull(registrar, "registrar"));
+        return new Builder(registrar);
     }
 
     /** Configures a {@link ReconnectingFrameSource}. */
     public static final class Builder {
-        private final ListenerRegistrar registrar;
+        private final SourceOptions options;
         private BooleanSupplier canAttach = () -> true;
         private String cannotAttach = "re-attaching is impossible";
-        private Set<FramePath> paths = EnumSet.allOf(FramePath.class);
-        private String name;
         private Duration retry = Duration.ofMillis(250);
         private Duration giveUpAfter;
-        private final List<FrameListener> frameListeners = new ArrayList<>();
         private final List<AttachmentListener> attachmentListeners = new ArrayList<>();
 
         private Builder(ListenerRegistrar registrar) {
-            this.registrar = registrar;
+            this.options = new SourceOptions(registrar);
         }
 
         /**
@@ -170,10 +167,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder paths(Set<FramePath> allowed) {
-            if (allowed == null || allowed.isEmpty()) {
-                throw new IllegalArgumentException("at least one frame path must be allowed");
-            }
-            this.paths = EnumSet.copyOf(allowed);
+            options.paths(allowed);
             return this;
         }
 
@@ -184,7 +178,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder path(FramePath forced) {
-            this.paths = EnumSet.of(Objects.requireNonNull(forced, "forced"));
+            options.path(forced);
             return this;
         }
 
@@ -195,7 +189,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder name(String name) {
-            this.name = name;
+            options.name = name;
             return this;
         }
 
@@ -237,7 +231,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
          * @return this builder
          */
         public Builder listener(FrameListener listener) {
-            frameListeners.add(Objects.requireNonNull(listener, "listener"));
+            options.listener(listener);
             return this;
         }
 

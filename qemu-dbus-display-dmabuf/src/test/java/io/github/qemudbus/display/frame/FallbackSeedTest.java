@@ -50,6 +50,21 @@ class FallbackSeedTest {
         assertTrue(r.ok(), cmd + " -> " + r);
     }
 
+    /** A source forced to the map path, registered with {@code p} and ready. */
+    private FrameSource forcedMap(FakeQemuPeer p) throws Exception {
+        FrameSource s = FrameSource.builder(FakePeerHarness.registrar(p)).path(FramePath.MAP).build();
+        cleanup.add(s);
+        p.awaitReady(Duration.ofSeconds(10));
+        return s;
+    }
+
+    /** The current frame's pixel at x,y must be argb. */
+    private static void assertPixel(FrameSource s, int x, int y, int argb) {
+        try (Frame f = s.acquireFrame().orElseThrow()) {
+            assertEquals(argb, f.toImage().getRGB(x, y));
+        }
+    }
+
     /** Hands out one peer per registration, in order, and counts registrations. */
     static final class PeerChain implements ListenerRegistrar {
         final List<FakeQemuPeer> peers;
@@ -101,8 +116,7 @@ class FallbackSeedTest {
         assertEquals(2, pc.size(), pc.toString());
         assertNull(pc.get(0).from());
         assertEquals(FramePath.MAP, pc.get(0).to());
-        assertEquals(FramePath.MAP, pc.get(1).from());
-        assertEquals(FramePath.COPY, pc.get(1).to());
+        FrameSourceUnitTest.assertChange(pc.get(1), FramePath.MAP, FramePath.COPY);
         assertTrue(pc.get(1).reason().startsWith("ScanoutMap refused: memfd holds 6144 bytes, frame needs 12288"),
                 pc.get(1).reason());
         FrameSourceTck.await("path change events", Duration.ofSeconds(5), () -> events.size() == 2);
@@ -140,8 +154,7 @@ class FallbackSeedTest {
         List<PathChange> pc = s.pathChanges();
         assertEquals(2, pc.size(), pc.toString());
         assertEquals(FramePath.DMABUF, pc.get(0).to());
-        assertEquals(FramePath.DMABUF, pc.get(1).from());
-        assertEquals(FramePath.COPY, pc.get(1).to());
+        FrameSourceUnitTest.assertChange(pc.get(1), FramePath.DMABUF, FramePath.COPY);
         assertTrue(pc.get(1).reason().contains("modifier 0x0100000000000001 is not linear"), pc.get(1).reason());
         assertTrue(pc.get(1).reason().contains("registering again"), pc.get(1).reason());
         assertEquals(2, chain.used.get());
@@ -159,9 +172,7 @@ class FallbackSeedTest {
     @Test
     void aPeerThatShrinksItsMemfdCannotCrashTheReader() throws Exception {
         FakeQemuPeer p = peer();
-        FrameSource s = FrameSource.builder(FakePeerHarness.registrar(p)).path(FramePath.MAP).build();
-        cleanup.add(s);
-        p.awaitReady(Duration.ofSeconds(10));
+        FrameSource s = forcedMap(p);
         ok(p, "scanout-map 64 48 256 x8r8g8b8 0 gradient");
         try (Frame lease = s.acquireFrame().orElseThrow()) {
             ok(p, "truncate 0");
@@ -172,17 +183,13 @@ class FallbackSeedTest {
         }
         // a fresh surface brings the source back
         ok(p, "scanout-map 64 48 256 x8r8g8b8 0 solid:00ff00");
-        try (Frame f = s.acquireFrame().orElseThrow()) {
-            assertEquals(0xff00ff00, f.toImage().getRGB(63, 47));
-        }
+        assertPixel(s, 63, 47, 0xff00ff00);
     }
 
     @Test
     void hostileDescriptorsAreRefusedWithReasons() throws Exception {
         FakeQemuPeer p = peer();
-        FrameSource s = FrameSource.builder(FakePeerHarness.registrar(p)).path(FramePath.MAP).build();
-        cleanup.add(s);
-        p.awaitReady(Duration.ofSeconds(10));
+        FrameSource s = forcedMap(p);
         assertEquals("org.qemu.Display1.Error.Invalid", p.call("scanout-map 64 48 256 x8r8g8b8 0 gradient fd=pipe")
                 .errorName());
         String why = s.pathChanges().get(s.pathChanges().size() - 1).reason();
@@ -190,17 +197,13 @@ class FallbackSeedTest {
         assertTrue(why.contains("copy is not among the allowed paths"), why);
         // QEMU sends copies anyway; they are shown
         ok(p, "scanout 16 16 64 x8r8g8b8 solid:ff0000");
-        try (Frame f = s.acquireFrame().orElseThrow()) {
-            assertEquals(0xffff0000, f.toImage().getRGB(3, 3));
-        }
+        assertPixel(s, 3, 3, 0xffff0000);
     }
 
     @Test
     void forcedMapWithCopiesFromThePeerSaysWhy() throws Exception {
         FakeQemuPeer p = peer();
-        FrameSource s = FrameSource.builder(FakePeerHarness.registrar(p)).path(FramePath.MAP).build();
-        cleanup.add(s);
-        p.awaitReady(Duration.ofSeconds(10));
+        FrameSource s = forcedMap(p);
         ok(p, "scanout 16 16 64 x8r8g8b8 solid:ff0000");
         PathChange c = s.pathChanges().get(0);
         assertEquals(FramePath.COPY, c.to());

@@ -74,6 +74,23 @@ class FrameSourceUnitTest {
         return s;
     }
 
+    /** A source that may use every path. */
+    private FrameSource open(DirectRegistrar r) {
+        return open(r, EnumSet.allOf(FramePath.class));
+    }
+
+    /** Closes the source: its mappings must be gone, back to {@code base}. */
+    private static void closeUnmapsAll(FrameSource s, long base) {
+        s.close();
+        assertEquals(base, TestFds.memfdMappings());
+    }
+
+    /** A path change must go from {@code from} to {@code to}. */
+    static void assertChange(PathChange c, FramePath from, FramePath to) {
+        assertEquals(from, c.from(), c.toString());
+        assertEquals(to, c.to(), c.toString());
+    }
+
     static ByteBuffer pixels(int w, int h, int stride, int seed) {
         ByteBuffer b = ByteBuffer.allocateDirect(stride * h);
         for (int y = 0; y < h; y++) {
@@ -103,7 +120,7 @@ class FrameSourceUnitTest {
     @Test
     void copyPathCopiesOnceAndDropsThePadding() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
-        FrameSource s = open(r, EnumSet.allOf(FramePath.class));
+        FrameSource s = open(r);
         assertNull(s.activePath());
         r.last().scanout(6, 3, 6 * 4 + 8, XRGB, pixels(6, 3, 32, 1));
         assertTrue(s.awaitFrame(Duration.ofSeconds(1)));
@@ -173,7 +190,7 @@ class FrameSourceUnitTest {
     @Test
     void mapSurfaceIsReadInPlaceAtItsOffset() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
-        FrameSource s = open(r, EnumSet.allOf(FramePath.class));
+        FrameSource s = open(r);
         long base = TestFds.memfdMappings();
         int offset = 4096 + 100;
         try (UnixFd fd = TestFds.memfd("unit-map", mapContent(8, 4, 40, offset, 3), offset + 160)) {
@@ -191,14 +208,13 @@ class FrameSourceUnitTest {
         r.last().updateMap(-5, 1, 100, 1);
         assertEquals(1, s.stats().updates());
         assertEquals(8 * 4, s.stats().pixelBytes() / 4 - 8);
-        s.close();
-        assertEquals(base, TestFds.memfdMappings());
+        closeUnmapsAll(s, base);
     }
 
     @Test
     void shortMemfdIsRefusedAndTheSourceEndsOnCopiesWithoutReRegistering() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
-        FrameSource s = open(r, EnumSet.allOf(FramePath.class));
+        FrameSource s = open(r);
         int fds = UnixFd.openCount();
         try (UnixFd fd = TestFds.memfd("unit-short", new byte[0], 100)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -212,8 +228,7 @@ class FrameSourceUnitTest {
         List<PathChange> pc = s.pathChanges();
         assertEquals(2, pc.size(), pc.toString());
         assertEquals(FramePath.MAP, pc.get(0).to());
-        assertEquals(FramePath.MAP, pc.get(1).from());
-        assertEquals(FramePath.COPY, pc.get(1).to());
+        assertChange(pc.get(1), FramePath.MAP, FramePath.COPY);
         assertTrue(pc.get(1).reason().startsWith("ScanoutMap refused: memfd holds 100 bytes"), pc.get(1).reason());
         assertEquals(1, r.listeners.size(), "QEMU's own fallback is kept: no second registration");
     }
@@ -221,7 +236,7 @@ class FrameSourceUnitTest {
     @Test
     void nonMemfdAndHostileGeometryAreRefused() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
-        open(r, EnumSet.allOf(FramePath.class));
+        open(r);
         UnixFd[] p = TestFds.pipe();
         try {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -243,7 +258,7 @@ class FrameSourceUnitTest {
     @Test
     void leasesOutliveSurfaceChangesAndClose() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
-        FrameSource s = open(r, EnumSet.allOf(FramePath.class));
+        FrameSource s = open(r);
         long base = TestFds.memfdMappings();
         int fds = UnixFd.openCount();
         try (UnixFd fd = TestFds.memfd("unit-lease", mapContent(8, 4, 32, 0, 5), 128)) {
@@ -252,8 +267,7 @@ class FrameSourceUnitTest {
         Frame lease = s.acquireFrame().orElseThrow();
         r.last().scanout(4, 3, 16, XRGB, pixels(4, 3, 16, 1));
         PathChange last = s.pathChanges().get(s.pathChanges().size() - 1);
-        assertEquals(FramePath.MAP, last.from());
-        assertEquals(FramePath.COPY, last.to());
+        assertChange(last, FramePath.MAP, FramePath.COPY);
         assertTrue(last.reason().startsWith("QEMU stopped using the shared map"), last.reason());
         s.close();
         assertEquals(base + 1, TestFds.memfdMappings(), "still mapped while leased");
@@ -267,7 +281,7 @@ class FrameSourceUnitTest {
     @Test
     void aShrunkMemfdIsNeverRead() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
-        FrameSource s = open(r, EnumSet.allOf(FramePath.class));
+        FrameSource s = open(r);
         UnixFd keep;
         try (UnixFd fd = TestFds.memfd("unit-shrink", mapContent(8, 4, 32, 0, 5), 128)) {
             keep = fd.duplicate();
@@ -289,7 +303,7 @@ class FrameSourceUnitTest {
     @Test
     void dmabufVisibleRectangleAndBottomUpRows() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
-        FrameSource s = open(r, EnumSet.allOf(FramePath.class));
+        FrameSource s = open(r);
         long base = TestFds.memfdMappings();
         // backing 8x6, visible 5x3 at 2,1; stored bottom-up
         try (UnixFd p0 = TestFds.memfd("unit-dmabuf", mapContent(8, 6, 32, 64, 11), 64 + 32 * 6);
@@ -310,14 +324,13 @@ class FrameSourceUnitTest {
         }
         r.last().updateDmabuf(0, 0, 5, 3);
         assertEquals(1, s.stats().updates());
-        s.close();
-        assertEquals(base, TestFds.memfdMappings());
+        closeUnmapsAll(s, base);
     }
 
     @Test
     void tiledDmabufFallsBackToCopiesThroughANewRegistration() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
-        FrameSource s = open(r, EnumSet.allOf(FramePath.class));
+        FrameSource s = open(r);
         ConsoleListener first = r.last();
         assertEquals(FrameSource.features(EnumSet.allOf(FramePath.class)), r.features.get(0));
         try (UnixFd p0 = TestFds.memfd("unit-tiled", new byte[0], 4096)) {
@@ -333,8 +346,7 @@ class FrameSourceUnitTest {
         second.scanout(4, 3, 16, XRGB, pixels(4, 3, 16, 1));
         assertEquals(FramePath.COPY, s.activePath());
         List<PathChange> pc = s.pathChanges();
-        assertEquals(FramePath.DMABUF, pc.get(1).from());
-        assertEquals(FramePath.COPY, pc.get(1).to());
+        assertChange(pc.get(1), FramePath.DMABUF, FramePath.COPY);
         assertTrue(pc.get(1).reason().contains("modifier 0x0100000000000001 is not linear"), pc.get(1).reason());
         assertEquals(2, pc.size(), pc.toString());
     }

@@ -21,6 +21,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterEach;
@@ -75,28 +76,18 @@ class HostilePeerTest {
         log.close();
     }
 
-    private static int memfdAtStart;
+    private static LeakBaseline atStart;
     private static int raceLeakedMaps;
     private static int raceLeakedFds;
-    private static List<String> fdsAtStart;
 
     @BeforeAll
     static void baseline() {
-        memfdAtStart = Proc.memfdMaps();
-        fdsAtStart = Proc.fdTargets();
+        atStart = LeakBaseline.take();
     }
 
     @AfterAll
     static void figures() {
-        Proc.await(3_000, () -> Proc.memfdMaps() == memfdAtStart + raceLeakedMaps
-                && Proc.opened(fdsAtStart).size() == raceLeakedFds);
-        int leakedMaps = Proc.memfdMaps() - memfdAtStart - raceLeakedMaps;
-        int leakedFds = Proc.opened(fdsAtStart).size() - raceLeakedFds;
-        FIG.set("leaked-memfd-maps", leakedMaps).set("leaked-fds", leakedFds);
-        if (leakedMaps != 0 || leakedFds != 0) {
-            System.out.println("reliability: LEFT OPEN " + Proc.opened(fdsAtStart) + " "
-                    + Proc.mapsLines().stream().filter(l -> l.contains("/memfd:")).toList());
-        }
+        atStart.report(FIG, raceLeakedMaps, raceLeakedFds);
         FIG.set("jvm-alive", Figures.jvmAlive()).print();
         SHRINK.set("jvm-alive", Figures.jvmAlive()).print();
     }
@@ -170,35 +161,57 @@ class HostilePeerTest {
     }
 
     private static Good goodMap(FrameSource s) {
+        return goodShared(s, FramePath.MAP,
+                (w, h) -> "scanout-map " + w + " " + h + " " + (w * 4 + 16) + " x8r8g8b8 " + (4096 + 64),
+                "update-map", 1, 1, 2, 0xabcdef);
+    }
+
+    private static Good goodDmabuf(FrameSource s) {
+        return goodShared(s, FramePath.DMABUF, (w, h) -> "scanout-dmabuf " + w + " " + h + " " + w * 4 + " XR24 0 true",
+                "update-dmabuf", 0, 0, 1, 0xfedcba);
+    }
+
+    /**
+     * A good frame on a shared-memory path: a scanout on {@code path}, every pixel checked, then
+     * a square drawn into the shared memory and announced with {@code damageCall}.
+     *
+     * @param scanout the scanout command for a width and height, without its pattern
+     * @param damageCall the peer command announcing the drawn square ({@code update-map}...)
+     * @param x the square's left
+     * @param y the square's top
+     * @param side the square's side
+     * @param rgb the square's colour
+     */
+    private static Good goodShared(FrameSource s, FramePath path, BiFunction<Integer, Integer, String> scanout,
+            String damageCall, int x, int y, int side, int rgb) {
         return (p, i) -> {
             int w = 16 + i % 11;
             int h = 9 + i % 5;
             String pat = "noise:" + i;
-            Peers.ok(p, "scanout-map " + w + " " + h + " " + (w * 4 + 16) + " x8r8g8b8 " + (4096 + 64) + " " + pat);
-            assertEquals(FramePath.MAP, s.activePath());
+            Peers.ok(p, scanout.apply(w, h) + " " + pat);
+            assertEquals(path, s.activePath());
             assertNull(Peers.differs(s, w, h, pat, 0, 0));
-            Peers.ok(p, "draw 1 1 2 2 solid:abcdef");
-            Peers.ok(p, "update-map 1 1 2 2");
+            String square = x + " " + y + " " + side + " " + side;
+            Peers.ok(p, String.format("draw %s solid:%06x", square, rgb));
+            Peers.ok(p, damageCall + " " + square);
             try (Frame f = s.acquireFrame().orElseThrow()) {
-                assertEquals(0xabcdef, Snapshots.toImage(f).getRGB(2, 2) & 0xffffff);
+                assertEquals(rgb, Snapshots.toImage(f).getRGB(x + side - 1, y + side - 1) & 0xffffff);
             }
         };
     }
 
-    private static Good goodDmabuf(FrameSource s) {
-        return (p, i) -> {
-            int w = 16 + i % 11;
-            int h = 9 + i % 5;
-            String pat = "noise:" + i;
-            Peers.ok(p, "scanout-dmabuf " + w + " " + h + " " + w * 4 + " XR24 0 true " + pat);
-            assertEquals(FramePath.DMABUF, s.activePath());
-            assertNull(Peers.differs(s, w, h, pat, 0, 0));
-            Peers.ok(p, "draw 0 0 1 1 solid:fedcba");
-            Peers.ok(p, "update-dmabuf 0 0 1 1");
-            try (Frame f = s.acquireFrame().orElseThrow()) {
-                assertEquals(0xfedcba, Snapshots.toImage(f).getRGB(0, 0) & 0xffffff);
-            }
-        };
+    /** {@link #refuse} for each of {@code bad}, in order. */
+    private void refuseAll(FakeQemuPeer p, FrameSource s, List<Bad> bad, Good good) throws Exception {
+        for (Bad b : bad) {
+            refuse(p, s, b, good);
+        }
+    }
+
+    /** Closes the source: every descriptor and memfd mapping it held must be gone. */
+    private static void closeReleasesAll(FrameSource s, int fds, int maps) {
+        s.close();
+        assertEquals(fds, UnixFd.openCount(), "descriptors");
+        assertEquals(maps, Proc.memfdMaps(), "mappings");
     }
 
     @Test
@@ -258,9 +271,7 @@ class HostilePeerTest {
                         "org.freedesktop.DBus.Error.UnknownMethod"),
                 new Bad("an unknown method", "raw-call org.qemu.Display1.Listener.Explode (u) (1,)", "Explode",
                         "org.freedesktop.DBus.Error.UnknownMethod"));
-        for (Bad b : bad) {
-            refuse(p, s, b, good);
-        }
+        refuseAll(p, s, bad, good);
         assertTrue(p.call("ping").ok());
         assertEquals(FramePath.COPY, s.activePath());
         s.close();
@@ -300,20 +311,14 @@ class HostilePeerTest {
                 new Bad("offset + frame overflows", "scanout-map 64 48 256 x8r8g8b8 0xfffff000 fill:00 size=4096",
                         "ScanoutMap"),
                 new Bad("zero-sized surface", "scanout-map 0 0 0 x8r8g8b8 0 fill:00 size=4096", "ScanoutMap"));
-        for (Bad b : bad) {
-            refuse(p, s, b, good);
-        }
+        refuseAll(p, s, bad, good);
         List<Bad> damage = List.of(
                 new Bad("UpdateMap with negative size", "update-map 0 0 -4 -4", "UpdateMap"),
                 new Bad("UpdateMap left of and above the surface", "update-map -100 -100 8 8", "UpdateMap"),
                 new Bad("UpdateMap right of and below the surface", "update-map 1000 1000 8 8", "UpdateMap"),
                 new Bad("UpdateMap x + width overflows int", "update-map 2147483647 0 8 8", "UpdateMap"));
-        for (Bad b : damage) {
-            refuse(p, s, b, good);
-        }
-        s.close();
-        assertEquals(fds, UnixFd.openCount(), "descriptors");
-        assertEquals(maps, Proc.memfdMaps(), "mappings");
+        refuseAll(p, s, damage, good);
+        closeReleasesAll(s, fds, maps);
     }
 
     @Test
@@ -348,12 +353,8 @@ class HostilePeerTest {
                         "scanout-dmabuf2 0 0 64 48 64 48 XR24 0 true 1 0x7ffff000 256 gradient size=12288",
                         "ScanoutDMABUF2"),
                 new Bad("UpdateDMABUF with negative size", "update-dmabuf 0 0 -1 -1", "UpdateDMABUF"));
-        for (Bad b : bad) {
-            refuse(p, s, b, good);
-        }
-        s.close();
-        assertEquals(fds, UnixFd.openCount(), "descriptors");
-        assertEquals(maps, Proc.memfdMaps(), "mappings");
+        refuseAll(p, s, bad, good);
+        closeReleasesAll(s, fds, maps);
     }
 
     private static volatile long sink;

@@ -37,41 +37,18 @@ class PeerFaultTest {
     static final Figures FAULTS = new Figures("faults (fake peer)");
     static final Figures SLOW = new Figures("slow consumer");
 
-    private static int memfdAtStart;
-    private static List<String> fdsAtStart;
+    private static LeakBaseline atStart;
 
     @BeforeAll
     static void baseline() {
-        memfdAtStart = Proc.memfdMaps();
-        fdsAtStart = Proc.fdTargets();
+        atStart = LeakBaseline.take();
     }
 
     @AfterAll
     static void figures() {
-        Proc.await(3_000, () -> Proc.memfdMaps() == memfdAtStart && Proc.opened(fdsAtStart).isEmpty());
-        FAULTS.set("leaked-memfd-maps", Proc.memfdMaps() - memfdAtStart).set("leaked-fds", Proc.opened(fdsAtStart).size());
-        if (Proc.memfdMaps() != memfdAtStart || !Proc.opened(fdsAtStart).isEmpty()) {
-            System.out.println("reliability: LEFT OPEN " + Proc.opened(fdsAtStart) + " "
-                    + Proc.mapsLines().stream().filter(l -> l.contains("/memfd:")).toList());
-        }
+        atStart.report(FAULTS, 0, 0);
         FAULTS.set("jvm-alive", Figures.jvmAlive()).print();
         SLOW.print();
-    }
-
-    /** Records what a frame source reports. */
-    static final class Events implements FrameListener {
-        final List<String> closed = new CopyOnWriteArrayList<>();
-        final AtomicInteger damage = new AtomicInteger();
-
-        @Override
-        public void onDamage(FrameSource source, Rect r, boolean newSurface) {
-            damage.incrementAndGet();
-        }
-
-        @Override
-        public void onClosed(String reason) {
-            closed.add(reason);
-        }
     }
 
     private static long pid(FakeQemuPeer p) {

@@ -12,10 +12,8 @@ import io.github.qemudbus.display.QemuDisplay;
 import io.github.qemudbus.display.QemuDisplayException;
 import io.github.qemudbus.display.UnixFd;
 import io.github.qemudbus.display.frame.Frame;
-import io.github.qemudbus.display.frame.FrameListener;
 import io.github.qemudbus.display.frame.FramePath;
 import io.github.qemudbus.display.frame.FrameSource;
-import io.github.qemudbus.display.frame.Rect;
 import io.github.qemudbus.display.frame.ReconnectingFrameSource;
 import io.github.qemudbus.display.frame.Snapshots;
 import io.github.qemudbus.testkit.GuestControl;
@@ -32,7 +30,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -50,22 +47,6 @@ class QemuFaultTest {
     @AfterAll
     static void figures() {
         FIG.set("jvm-alive", Figures.jvmAlive()).print();
-    }
-
-    /** Records a frame source's events. */
-    static final class Events implements FrameListener {
-        final List<String> closed = new CopyOnWriteArrayList<>();
-        final AtomicInteger damage = new AtomicInteger();
-
-        @Override
-        public void onDamage(FrameSource source, Rect r, boolean newSurface) {
-            damage.incrementAndGet();
-        }
-
-        @Override
-        public void onClosed(String reason) {
-            closed.add(reason);
-        }
     }
 
     /** Records attachments. */

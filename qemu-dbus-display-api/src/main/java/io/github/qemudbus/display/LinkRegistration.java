@@ -1,0 +1,65 @@
+package io.github.qemudbus.display;
+
+/**
+ * What every listener registration QEMU calls back on does with its peer-to-peer link: report
+ * on it and end it. {@link ListenerRegistration} (console listeners) and
+ * {@link AudioOutRegistration} (audio out-listeners) add only what is theirs.
+ */
+abstract class LinkRegistration implements AutoCloseable {
+    final ListenerConnection link;
+    private final QemuDisplay display;
+
+    /**
+     * @param link the link QEMU calls the listener on
+     * @param display the display that owns this registration, or null when none does
+     */
+    LinkRegistration(ListenerConnection link, QemuDisplay display) {
+        this.link = link;
+        this.display = display;
+    }
+
+    /**
+     * Whether QEMU is still connected.
+     *
+     * @return false after QEMU went away or after {@link #close()}
+     */
+    public boolean isConnected() {
+        return link.isConnected();
+    }
+
+    /**
+     * Method calls QEMU made on this listener so far.
+     *
+     * @return count
+     */
+    public long calls() {
+        return link.calls();
+    }
+
+    /**
+     * Calls that got an error reply so far (a callback threw, or the call was invalid).
+     *
+     * @return count
+     */
+    public long errorReplies() {
+        return link.errors();
+    }
+
+    /**
+     * Why the link ended, when it ended on its own.
+     *
+     * @return the reason, or null
+     */
+    public String failure() {
+        return link.failure();
+    }
+
+    /** Ends the link. Idempotent. */
+    @Override
+    public void close() {
+        if (display != null) {
+            display.disown(this);
+        }
+        link.close();
+    }
+}
