@@ -131,6 +131,7 @@ final class Latency {
                 "ip link set lo up && exec \"$0\" \"$@\"",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-D" + TestGuest.GUEST_DIR_PROPERTY + "=" + TestGuest.get().directory(),
+                "-Dlatency.verbose=" + Boolean.getBoolean("latency.verbose"),
                 "-cp", System.getProperty("java.class.path"), Latency.class.getName()));
         cmd.addAll(List.of(o.toArgs()));
         List<String> out = new ArrayList<>();
@@ -142,7 +143,7 @@ final class Latency {
                 String l;
                 while ((l = r.readLine()) != null) {
                     all.append(l).append('\n');
-                    if (l.startsWith("latency ") || l.startsWith("clock ")) {
+                    if (l.startsWith("latency ") || l.startsWith("clock ") || l.startsWith("sample ")) {
                         out.add(l);
                         System.out.println(l); // progress: each figure as soon as it exists
                     }
@@ -276,6 +277,7 @@ final class Latency {
             List<Double> triggerToFlush = new ArrayList<>();
             List<Double> flushToSdk = new ArrayList<>();
             List<Double> receiveToDisplay = new ArrayList<>();
+            List<Double> sdkToReceive = new ArrayList<>();
             int missed = 0;
             // two warm-up changes: the encoder, the jitter buffer and the guest's caches settle
             for (int i = -2; i < options.samples(); i++) {
@@ -305,8 +307,16 @@ final class Latency {
                 long sdk = firstAfter(sdkSeen, red, t0);
                 if (sdk > 0) {
                     fromSdk.add((disp - sdk) / 1000);
+                    if (recv instanceof Number n) {
+                        sdkToReceive.add((n.doubleValue() * 1000 - sdk) / 1000);
+                    }
                 }
                 long flush = firstTrace(qemu.qemuStderr(), "virtio_gpu_cmd_res_flush", t0, null);
+                if (Boolean.getBoolean("latency.verbose")) {
+                    System.out.printf(Locale.ROOT, "sample %d %s: flush %+.1f sdk %+.1f recv %+.1f disp %+.1f ms after trigger%n", i,
+                            colour, flush > 0 ? (flush - t0) / 1000.0 : Double.NaN, sdk > 0 ? (sdk - t0) / 1000.0 : Double.NaN,
+                            recv instanceof Number n ? (n.doubleValue() * 1000 - t0) / 1000 : Double.NaN, (disp - t0) / 1000);
+                }
                 if (flush > 0) {
                     fromFlush.add((disp - flush) / 1000);
                     triggerToFlush.add((flush - t0) / 1000.0);
@@ -330,9 +340,12 @@ final class Latency {
             }
             sb.append(", SDK frame -> displayed ").append(pct(fromSdk));
             if (!receiveToDisplay.isEmpty()) {
-                sb.append(", browser received -> displayed ").append(pct(receiveToDisplay));
+                // the bridge's share (pump, I420, encode, send) and the browser's (jitter buffer, decode, compositor)
+                sb.append(" = SDK frame -> browser received ").append(pct(sdkToReceive));
+                sb.append(" + browser received -> displayed ").append(pct(receiveToDisplay));
             }
             sb.append(" | browser: ").append(browser.receiveStats());
+            sb.append(" | bridge: ").append(browser.bridgeStats());
             sb.append(" | load ").append(Machine.load());
             return sb.toString();
         }
@@ -507,6 +520,15 @@ final class Latency {
                     + "window.RTCPeerConnection.prototype = P.prototype; })();"));
         }
 
+        /** The bridge's last stats message to the page (frames pushed; its encoder's figures). */
+        String bridgeStats() {
+            Object r = js("const b = (window.qemuConsole || {}).bridgeStats; if (!b) return 'no stats yet';"
+                    + "const e = b.encoder || {};"
+                    + "return 'frames pushed ' + b.frames + ', encoded ' + e.framesEncoded + ', sent ' + e.framesSent"
+                    + " + ', encode avg ' + e.encodeMs + ' ms, ' + e.width + 'x' + e.height + ', limitation ' + e.limitation;");
+            return String.valueOf(r);
+        }
+
         /** The page's video inbound-rtp statistics, as one short text. */
         String receiveStats() {
             Object r = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
@@ -537,8 +559,18 @@ final class Latency {
             throw new IllegalStateException("the page's video did not show " + w + "x" + h + " (last: " + last + ")");
         }
 
-        /** The page's clock against this one: bounds of (browser - host) in ms. */
+        /**
+         * How well the page's times map to the host's wall clock. Chromium's high-resolution
+         * times ({@code performance.timeOrigin + t}) are compared with its {@code Date.now()}
+         * (the system's realtime clock, which Java and QEMU's traces read too) inside the page,
+         * where no round trip blurs them; the WebDriver round trip gives a coarser cross-check.
+         */
         String clockCheck() {
+            @SuppressWarnings("unchecked")
+            List<Number> inPage = (List<Number>) js("let lo = 1e9, hi = -1e9;"
+                    + "for (let i = 0; i < 2000; i++) { const a = Date.now(); const p = performance.timeOrigin + performance.now();"
+                    + "  const b = Date.now(); lo = Math.min(lo, a - p); hi = Math.max(hi, b + 1 - p); }"
+                    + "return [lo, hi];");
             double best = Double.MAX_VALUE;
             double offset = 0;
             for (int i = 0; i < 20; i++) {
@@ -550,8 +582,9 @@ final class Latency {
                     offset = page - (a + b) / 2.0;
                 }
             }
-            return String.format(Locale.ROOT, "browser clock - host clock = %.2f ms +- %.2f ms (best of 20 round trips)",
-                    offset / 1000, best / 2000);
+            return String.format(Locale.ROOT, "page high-resolution time - page Date.now() within [%.2f, %.2f] ms;"
+                    + " page - host over WebDriver = %.2f ms +- %.2f ms (best of 20 round trips)",
+                    -inPage.get(1).doubleValue(), -inPage.get(0).doubleValue(), offset / 1000, best / 2000);
         }
 
         /**

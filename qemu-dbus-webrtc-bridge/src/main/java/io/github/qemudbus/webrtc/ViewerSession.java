@@ -17,12 +17,16 @@ import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStats;
+import dev.onvoid.webrtc.RTCStatsReport;
+import dev.onvoid.webrtc.RTCStatsType;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -76,6 +80,9 @@ final class ViewerSession implements PeerConnectionObserver {
     private volatile RTCPeerConnectionState state = RTCPeerConnectionState.NEW;
     private volatile long disconnectedSinceNs;
     private final Object sendLock = new Object();
+    /** The video sender's last outbound-rtp figures (null until the first report). */
+    private volatile ObjectNode encoderStats;
+    private final AtomicBoolean statsPending = new AtomicBoolean();
 
     // input lane only
     private final HeldInput held = new HeldInput();
@@ -503,6 +510,71 @@ final class ViewerSession implements PeerConnectionObserver {
         m.put("ignored", ignored.get());
         m.put("failed", failed.get());
         m.put("dropped", stream.inputDropped());
+        ObjectNode enc = encoderStats;
+        if (enc != null) {
+            m.set("encoder", enc);
+        }
+        requestEncoderStats();
+    }
+
+    /**
+     * Asks libwebrtc for this viewer's video sender figures; they arrive on the signaling
+     * thread and go out with the next stats message. One request at a time, so a slow
+     * signaling thread never piles them up; {@link #close} waits for one in flight.
+     */
+    private void requestEncoderStats() {
+        RTCRtpSender s = sender;
+        if (s == null || closed.get() || !statsPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            pc.getStats(s, report -> {
+                try {
+                    encoderStats = summarizeOutbound(report);
+                } catch (RuntimeException e) {
+                    LOG.debug("session {}: stats: {}", id, e.toString());
+                } finally {
+                    statsPending.set(false);
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            statsPending.set(false);
+            LOG.debug("session {}: getStats: {}", id, e.toString());
+        }
+    }
+
+    /**
+     * The encoder's side of a video outbound-rtp report: what reached the encoder and what it
+     * made of it, and what limits it (libwebrtc lowers the frame rate or size when it decides
+     * the CPU or the bandwidth is short: {@code limitation}).
+     */
+    static ObjectNode summarizeOutbound(RTCStatsReport report) {
+        for (RTCStats st : report.getStats().values()) {
+            if (st.getType() != RTCStatsType.OUTBOUND_RTP || !"video".equals(String.valueOf(st.getAttributes().get("kind")))) {
+                continue;
+            }
+            Map<String, Object> a = st.getAttributes();
+            ObjectNode o = Protocol.JSON.createObjectNode();
+            long encoded = number(a.get("framesEncoded"));
+            o.put("framesEncoded", encoded);
+            o.put("framesSent", number(a.get("framesSent")));
+            o.put("keyFrames", number(a.get("keyFramesEncoded")));
+            Object fps = a.get("framesPerSecond");
+            o.put("fps", fps instanceof Number n ? Math.round(n.doubleValue() * 10) / 10.0 : 0);
+            Object t = a.get("totalEncodeTime");
+            o.put("encodeMs", t instanceof Number n && encoded > 0 ? Math.round(n.doubleValue() * 1000 / encoded * 100) / 100.0 : 0);
+            o.put("width", number(a.get("frameWidth")));
+            o.put("height", number(a.get("frameHeight")));
+            o.put("targetKbps", number(a.get("targetBitrate")) / 1000);
+            Object reason = a.get("qualityLimitationReason");
+            o.put("limitation", reason == null ? "none" : reason.toString());
+            return o;
+        }
+        return null;
+    }
+
+    private static long number(Object v) {
+        return v instanceof Number n ? n.longValue() : 0;
     }
 
     /** Sends a text message if the channel is open; drops it when the viewer reads too slowly. */
@@ -560,6 +632,16 @@ final class ViewerSession implements PeerConnectionObserver {
                 } catch (RuntimeException e) {
                     LOG.debug("session {}: removeTrack: {}", id, e.toString());
                 }
+            }
+        }
+        // a stats request in flight holds a callback into this JVM: let it land first
+        long statsDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (statsPending.get() && System.nanoTime() < statsDeadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         try {

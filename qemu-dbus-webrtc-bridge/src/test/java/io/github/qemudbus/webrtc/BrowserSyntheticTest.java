@@ -93,6 +93,18 @@ class BrowserSyntheticTest {
             red.fill(0x00ff00);
             awaitColour(b, 0, 255, 0);
 
+            // the bridge reports its encoder's view of this viewer (libwebrtc's outbound-rtp)
+            @SuppressWarnings("unchecked")
+            Map<String, Object> encoder = Browser.await("encoder figures in the bridge's stats", WAIT, () -> {
+                Object bs = b.state().get("bridgeStats");
+                Object e = bs instanceof Map<?, ?> m ? m.get("encoder") : null;
+                return e instanceof Map<?, ?> em && ((Number) em.get("framesEncoded")).longValue() >= 2 ? (Map<String, Object>) em : null;
+            });
+            assertEquals(640L, ((Number) encoder.get("width")).longValue(), encoder.toString());
+            assertEquals(480L, ((Number) encoder.get("height")).longValue(), encoder.toString());
+            assertTrue(((Number) encoder.get("framesSent")).longValue() >= 1, encoder.toString());
+            assertTrue(List.of("none", "cpu", "bandwidth", "other").contains(encoder.get("limitation")), encoder.toString());
+
             // keyboard: KeyboardEvent.code -> qnum (KeyA 0x1e = 30, KeyB 0x30 = 48)
             WebElement screen = b.driver.findElement(By.id("screen"));
             new Actions(b.driver).click(screen).perform();

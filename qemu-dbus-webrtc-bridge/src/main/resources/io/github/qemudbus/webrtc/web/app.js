@@ -635,6 +635,9 @@ async function pollStats() {
     `bitrate  ${st.kbps >= 1000 ? (st.kbps / 1000).toFixed(1) + ' Mbit/s' : st.kbps + ' kbit/s'}`,
     `rtt      ${st.rttMs === null ? '-' : st.rttMs + ' ms'}`,
     `path     ${state.path || '-'}`,
+    // what the bridge's encoder did, and what libwebrtc says limits it (cpu, bandwidth)
+    b && b.encoder ? `encoder  ${b.encoder.fps} fps, ${b.encoder.encodeMs} ms/frame` : '',
+    b && b.encoder && b.encoder.limitation !== 'none' ? `limited  by ${b.encoder.limitation}` : '',
     b ? `viewers  ${b.viewers}` : '',
   ].filter(Boolean).join('\n');
 }
