@@ -79,6 +79,37 @@ public final class Bench {
         return j.ok() && c.ok() && j.check().startsWith("pixels ok");
     }
 
+    /** {@code 1024x768,1920x1080} as [width, height] pairs. */
+    static List<int[]> parseSizes(String list) {
+        List<int[]> s = new ArrayList<>();
+        for (String p : list.split(",")) {
+            String[] wh = p.split("x");
+            if (wh.length != 2) {
+                throw new IllegalArgumentException("a size is WIDTHxHEIGHT, not " + p);
+            }
+            s.add(new int[] {Integer.parseInt(wh[0]), Integer.parseInt(wh[1])});
+        }
+        return s;
+    }
+
+    /** The inverse of {@link #parseSizes}. */
+    static String formatSizes(List<int[]> sizes) {
+        StringBuilder sz = new StringBuilder();
+        for (int[] s : sizes) {
+            sz.append(sz.length() == 0 ? "" : ",").append(s[0]).append('x').append(s[1]);
+        }
+        return sz.toString();
+    }
+
+    /** {@code std,virtio} as display devices. */
+    static List<QemuFixture.Vga> parseVgas(String list) {
+        List<QemuFixture.Vga> v = new ArrayList<>();
+        for (String p : list.split(",")) {
+            v.add(p.startsWith("std") ? QemuFixture.Vga.STD : QemuFixture.Vga.VIRTIO);
+        }
+        return v;
+    }
+
     /** Waits (10 minutes at most) until the 1-minute load average is below {@code max}. */
     static void waitForLoad(double max) {
         if (Double.isNaN(max)) {
@@ -113,23 +144,10 @@ public final class Bench {
                 case "--no-i420" -> i420 = false;
                 case "--max-load" -> maxLoad = Double.parseDouble(args[++i]);
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
-                case "--vga" -> {
-                    List<QemuFixture.Vga> v = new ArrayList<>();
-                    for (String p : args[++i].split(",")) {
-                        v.add(p.startsWith("std") ? QemuFixture.Vga.STD : QemuFixture.Vga.VIRTIO);
-                    }
-                    vgas = v;
-                }
+                case "--vga" -> vgas = parseVgas(args[++i]);
                 case "--frames" -> frames = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--sizes" -> {
-                    List<int[]> s = new ArrayList<>();
-                    for (String p : args[++i].split(",")) {
-                        String[] wh = p.split("x");
-                        s.add(new int[] {Integer.parseInt(wh[0]), Integer.parseInt(wh[1])});
-                    }
-                    sizes = s;
-                }
+                case "--sizes" -> sizes = parseSizes(args[++i]);
                 case "--paths" -> {
                     List<FramePath> s = new ArrayList<>();
                     for (String p : args[++i].split(",")) {

@@ -26,13 +26,10 @@ import dev.onvoid.webrtc.media.video.VideoFrame;
 import dev.onvoid.webrtc.media.video.VideoTrack;
 import java.io.IOException;
 import java.net.DatagramSocket;
-import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,30 +54,13 @@ final class Encode {
 
     /** Runs {@code main} in a fresh network namespace with only lo up; returns its output lines. */
     static List<String> inNamespace(List<int[]> sizes, double seconds) {
-        String jar = System.getProperty("java.class.path");
-        StringBuilder sz = new StringBuilder();
-        for (int[] s : sizes) {
-            sz.append(sz.length() == 0 ? "" : ",").append(s[0]).append('x').append(s[1]);
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String script = "ip link set lo up && exec '" + java + "' -cp '" + jar + "' " + Encode.class.getName() + " " + sz
-                + " " + seconds;
         List<String> out = new ArrayList<>();
         try {
-            Process p = new ProcessBuilder("unshare", "-n", "sh", "-c", script).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String all = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-            }
-            for (String l : all.split("\n")) {
-                if (l.startsWith("encode ")) {
-                    out.add(l);
-                }
-            }
+            List<String> all = LoopbackOnly.run(Encode.class, List.of(), List.of(Bench.formatSizes(sizes), "" + seconds),
+                    Duration.ofMinutes(5), l -> false);
+            all.stream().filter(l -> l.startsWith("encode ")).forEach(out::add);
             if (out.isEmpty()) {
-                out.add("encode: pending (in-process loopback measurement failed: "
-                        + all.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("no output") + ")");
+                out.add("encode: pending (in-process loopback measurement failed: " + LoopbackOnly.tail(all, 1) + ")");
             }
         } catch (IOException e) {
             out.add("encode: pending (cannot run unshare -n: " + e.getMessage() + ")");
@@ -96,25 +76,15 @@ final class Encode {
      * @param args {@code WxH[,WxH...] SECONDS}
      */
     public static void main(String[] args) {
-        List<String> up = new ArrayList<>();
-        try {
-            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (ni.isUp() && !ni.isLoopback()) {
-                    up.add(ni.getName());
-                }
-            }
-        } catch (IOException e) {
-            up.add("? " + e);
-        }
+        List<String> up = LoopbackOnly.othersUp();
         if (!up.isEmpty()) {
             System.out.println("encode: refused: interfaces other than loopback are up " + up);
             System.exit(1);
         }
         double seconds = Double.parseDouble(args[1]);
         try {
-            for (String s : args[0].split(",")) {
-                String[] wh = s.split("x");
-                System.out.println(measure(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]), seconds));
+            for (int[] s : Bench.parseSizes(args[0])) {
+                System.out.println(measure(s[0], s[1], seconds));
                 System.out.flush();
             }
         } catch (Throwable e) {

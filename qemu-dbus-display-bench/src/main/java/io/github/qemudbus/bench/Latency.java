@@ -12,16 +12,13 @@ import io.github.qemudbus.webrtc.WebRtcBridge;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -74,15 +71,11 @@ final class Latency {
     /** What to measure. */
     record Options(List<int[]> sizes, List<QemuFixture.Vga> vgas, int samples, int keys, int fps, int jitterTarget) {
         String[] toArgs() {
-            StringBuilder sz = new StringBuilder();
-            for (int[] s : sizes) {
-                sz.append(sz.length() == 0 ? "" : ",").append(s[0]).append('x').append(s[1]);
-            }
             StringBuilder vg = new StringBuilder();
             for (QemuFixture.Vga v : vgas) {
                 vg.append(vg.length() == 0 ? "" : ",").append(v == QemuFixture.Vga.STD ? "std" : "virtio");
             }
-            return new String[] {"--sizes", sz.toString(), "--vga", vg.toString(), "--samples", "" + samples,
+            return new String[] {"--sizes", Bench.formatSizes(sizes), "--vga", vg.toString(), "--samples", "" + samples,
                 "--keys", "" + keys, "--fps", "" + fps, "--jitter-target", "" + jitterTarget};
         }
 
@@ -95,21 +88,8 @@ final class Latency {
             int jitterTarget = -1;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--sizes" -> {
-                        List<int[]> s = new ArrayList<>();
-                        for (String p : args[++i].split(",")) {
-                            String[] wh = p.split("x");
-                            s.add(new int[] {Integer.parseInt(wh[0]), Integer.parseInt(wh[1])});
-                        }
-                        sizes = s;
-                    }
-                    case "--vga" -> {
-                        List<QemuFixture.Vga> v = new ArrayList<>();
-                        for (String p : args[++i].split(",")) {
-                            v.add(p.startsWith("std") ? QemuFixture.Vga.STD : QemuFixture.Vga.VIRTIO);
-                        }
-                        vgas = v;
-                    }
+                    case "--sizes" -> sizes = Bench.parseSizes(args[++i]);
+                    case "--vga" -> vgas = Bench.parseVgas(args[++i]);
                     case "--samples" -> samples = Integer.parseInt(args[++i]);
                     case "--keys" -> keys = Integer.parseInt(args[++i]);
                     case "--fps" -> fps = Integer.parseInt(args[++i]);
@@ -127,35 +107,16 @@ final class Latency {
      */
     static List<String> inNamespace(Options o) {
         TestGuest.get();
-        List<String> cmd = new ArrayList<>(List.of("unshare", "-n", "sh", "-c",
-                "ip link set lo up && exec \"$0\" \"$@\"",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-D" + TestGuest.GUEST_DIR_PROPERTY + "=" + TestGuest.get().directory(),
-                "-Dlatency.verbose=" + Boolean.getBoolean("latency.verbose"),
-                "-cp", System.getProperty("java.class.path"), Latency.class.getName()));
-        cmd.addAll(List.of(o.toArgs()));
         List<String> out = new ArrayList<>();
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            StringBuilder all = new StringBuilder();
-            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null) {
-                    all.append(l).append('\n');
-                    if (l.startsWith("latency ") || l.startsWith("clock ") || l.startsWith("sample ")) {
-                        out.add(l);
-                        System.out.println(l); // progress: each figure as soon as it exists
-                    }
-                }
-            }
-            if (!p.waitFor(30, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-            }
+            List<String> all = LoopbackOnly.run(Latency.class,
+                    List.of("-D" + TestGuest.GUEST_DIR_PROPERTY + "=" + TestGuest.get().directory(),
+                            "-Dlatency.verbose=" + Boolean.getBoolean("latency.verbose")),
+                    List.of(o.toArgs()), Duration.ofMinutes(30),
+                    l -> l.startsWith("latency ") || l.startsWith("clock ") || l.startsWith("sample ")); // each figure as it comes
+            all.stream().filter(l -> l.startsWith("latency ") || l.startsWith("clock ")).forEach(out::add);
             if (out.stream().noneMatch(l -> l.startsWith("latency ") && !l.contains("pending"))) {
-                out.add("latency: pending (the measurement failed; its last lines:\n"
-                        + all.toString().lines().filter(l -> !l.isBlank()).skip(Math.max(0, all.toString().lines().count() - 15))
-                                .reduce((a, b) -> a + "\n" + b).orElse("no output") + ")");
+                out.add("latency: pending (the measurement failed; its last lines:\n" + LoopbackOnly.tail(all, 15) + ")");
             }
         } catch (IOException e) {
             out.add("latency: pending (cannot run unshare -n, which needs root: " + e.getMessage() + ")");
@@ -172,12 +133,7 @@ final class Latency {
      */
     public static void main(String[] args) {
         try {
-            List<String> up = new ArrayList<>();
-            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (ni.isUp() && !ni.isLoopback()) {
-                    up.add(ni.getName());
-                }
-            }
+            List<String> up = LoopbackOnly.othersUp();
             if (!up.isEmpty()) {
                 System.out.println("latency: refused: interfaces other than loopback are up " + up);
                 return;
