@@ -354,11 +354,7 @@ public final class Clipboard implements AutoCloseable {
         display.disown(this);
         textListeners.clear();
         worker.shutdownNow();
-        try {
-            qemu.Unregister();
-        } catch (RuntimeException e) {
-            LOG.debug("Clipboard.Unregister failed", e);
-        }
+        display.cleanup("Clipboard.Unregister", qemu::Unregister);
         try {
             display.connection().unExportObject(PATH);
         } catch (RuntimeException e) {

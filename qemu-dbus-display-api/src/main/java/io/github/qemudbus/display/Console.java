@@ -204,9 +204,9 @@ public final class Console {
             });
             AutoCloseable sub = new AutoCloseable() {
                 @Override
-                public void close() throws Exception {
+                public void close() {
                     display.disown(this);
-                    handle.close();
+                    display.cleanup("unsubscribing from console " + id + " property changes", handle::close);
                 }
             };
             display.own(sub);

@@ -260,6 +260,47 @@ public final class QemuDisplay implements AutoCloseable {
         owned.add(resource);
     }
 
+    /** How long a clean-up call to the bus may hold up a {@code close()}. */
+    static final Duration CLEANUP_WAIT = Duration.ofSeconds(2);
+
+    /**
+     * Runs a clean-up call to the bus (unsubscribe, unregister) without letting it hold up the
+     * caller's close for long. Skipped once the connection is down or this display is closing
+     * (the connection's end drops QEMU's and the daemon's state anyway). Otherwise it gets
+     * {@link #CLEANUP_WAIT} on a helper thread: a bus that dies in the middle of the call
+     * leaves dbus-java waiting for a reply that never comes (its own limit is 20 s), and a
+     * shutdown hook, or Ctrl-C while the VM is going away, must not wait that long.
+     */
+    void cleanup(String what, ThrowingRunnable call) {
+        if (!isConnected()) {
+            LOG.debug("{}: skipped, the connection is down or closing", what);
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                call.run();
+            } catch (Exception e) {
+                LOG.debug("{} failed: {}", what, e.toString());
+            }
+        }, "qemu-dbus-cleanup");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(CLEANUP_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.debug("{}: no answer within {} ms, left behind", what, CLEANUP_WAIT.toMillis());
+        }
+    }
+
+    /** A clean-up step that may throw. */
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
     void disown(AutoCloseable resource) {
         owned.remove(resource);
     }

@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class QemuFixture implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QemuFixture.class);
   private static final Set<QemuFixture> LIVE = ConcurrentHashMap.newKeySet();
+  /** How long the exit hook waits for other shutdown hooks to close their VMs themselves. */
+  private static final long EXIT_GRACE_NANOS = 3_000_000_000L;
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static volatile boolean hookInstalled;
 
@@ -398,7 +400,7 @@ public final class QemuFixture implements AutoCloseable {
         "-mon", "chardev=qmp-fixture,mode=control"));
     command.addAll(b.extraArgs);
     LOG.debug("starting {}", command);
-    ProcessBuilder pb = new ProcessBuilder(command)
+    ProcessBuilder pb = new ProcessBuilder(ownSession(command))
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(qemuLog.toFile())
@@ -426,8 +428,8 @@ public final class QemuFixture implements AutoCloseable {
   private void startDbusDaemon() {
     Path bin = Tools.dbusDaemon().orElseThrow(() -> new IllegalStateException("dbus-daemon not found on PATH"));
     try {
-      dbusDaemon = new ProcessBuilder(bin.toString(), "--session", "--address=" + dbusAddress,
-              "--nofork", "--print-address")
+      dbusDaemon = new ProcessBuilder(ownSession(List.of(bin.toString(), "--session", "--address=" + dbusAddress,
+              "--nofork", "--print-address")))
           .directory(dir.toFile())
           .redirectError(dbusLog.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
@@ -825,6 +827,23 @@ public final class QemuFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a child in a session of its own ({@code setsid}, same pid), so that Ctrl-C in a
+   * terminal reaches only the JVM: its shutdown hooks then close the VM's clients before the
+   * VM and its bus, instead of the bus vanishing under them at the same instant.
+   */
+  private static List<String> ownSession(List<String> command) {
+    if (!Files.isExecutable(SETSID)) {
+      return command;
+    }
+    List<String> c = new ArrayList<>(command.size() + 1);
+    c.add(SETSID.toString());
+    c.addAll(command);
+    return c;
+  }
+
+  private static final Path SETSID = Paths.get("/usr/bin/setsid");
+
   private static void installHook() {
     if (hookInstalled) {
       return;
@@ -834,6 +853,16 @@ public final class QemuFixture implements AutoCloseable {
         return;
       }
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // Shutdown hooks run concurrently. A program that closes its VM in its own hook, after
+        // the VM's clients, gets a moment to do so before the bus is pulled from under them.
+        long end = System.nanoTime() + EXIT_GRACE_NANOS;
+        while (!LIVE.isEmpty() && System.nanoTime() < end) {
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            break;
+          }
+        }
         for (QemuFixture f : List.copyOf(LIVE)) {
           try {
             f.close();
