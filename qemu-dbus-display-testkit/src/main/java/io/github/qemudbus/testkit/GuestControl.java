@@ -374,7 +374,8 @@ public final class GuestControl implements AutoCloseable {
     }
   }
 
-  private static void sleep(long ms) {
+  /** Sleeps; an interrupt becomes a {@link GuestException} (the interrupt flag stays set). */
+  static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

@@ -4,18 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.qemudbus.display.QemuDisplay;
-import io.github.qemudbus.testkit.GuestControl;
+import io.github.qemudbus.testkit.FakeVdagent;
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.QemuTests;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +24,7 @@ import org.openqa.selenium.support.ui.Select;
  * The full console in real Chromium against one test VM that has everything: virtio-vga with
  * two heads, the PC speaker on {@code -audiodev dbus}, a serial console on
  * {@code -chardev dbus} (a shell on the guest's ttyS2) and QEMU's vdagent for the clipboard
- * (the guest side played by {@link FakeAgent}). Needs {@code -Dqemu.tests=true} and a
+ * (the guest side played by {@link FakeVdagent}). Needs {@code -Dqemu.tests=true} and a
  * loopback-only network namespace ({@code -Dwebrtc.netns=true}).
  */
 class ConsoleExtrasBrowserTest {
@@ -41,7 +36,7 @@ class ConsoleExtrasBrowserTest {
     static QemuDisplay display;
     static WebRtcBridge bridge;
     static Browser b;
-    static FakeAgent agent;
+    static FakeVdagent agent;
     static final BrowserRig rig = new BrowserRig();
 
     @BeforeAll
@@ -54,13 +49,13 @@ class ConsoleExtrasBrowserTest {
                         "-audiodev", "dbus,id=snd0", "-machine", "pcspk-audiodev=snd0",
                         "-chardev", "dbus,id=serial2,name=" + SERIAL, "-serial", "chardev:serial2",
                         "-chardev", "qemu-vdagent,id=vdagent,clipboard=on", "-device", "virtio-serial-pci",
-                        "-device", "virtserialport,chardev=vdagent,name=" + FakeAgent.PORT));
+                        "-device", "virtserialport,chardev=vdagent,name=" + FakeVdagent.PORT));
         // an interactive shell on the third serial port, as a getty would run one
         qemu.guest().runChecked("stty -F /dev/ttyS2 115200; setsid sh -c 'exec sh -i <>/dev/ttyS2 >&0 2>&1' &");
         display = rig.display(d -> d.timeout(Duration.ofSeconds(20)));
         bridge = rig.bridge(br -> br.token(TOKEN).viewOnlyToken(VIEW_TOKEN));
         long t0 = System.nanoTime();
-        agent = new FakeAgent(qemu.guest());
+        agent = new FakeVdagent(qemu.guest());
         agent.connect();
         long t1 = System.nanoTime();
         b = rig.browser();
@@ -140,7 +135,7 @@ class ConsoleExtrasBrowserTest {
         String fromPage = "pasted in the browser \u00e9\u2713 " + "x".repeat(1500); // several parts
         b.js("document.getElementById('clip-text').value = arguments[0]", fromPage);
         b.driver.findElement(By.id("clip-send")).click();
-        assertEquals(fromPage, agent.pasteInGuest());
+        assertEquals(fromPage, agent.pasteInGuest().text());
 
         // page -> guest: Ctrl+V on the screen (the browser's paste event, synthesized here)
         press("btn-clip", false); // panel closed, screen focused
@@ -148,7 +143,7 @@ class ConsoleExtrasBrowserTest {
                 + "d.setData('text/plain', arguments[0]);"
                 + "s.dispatchEvent(new ClipboardEvent('paste', {clipboardData: d, bubbles: true, cancelable: true}));",
                 "second paste");
-        assertEquals("second paste", agent.pasteInGuest());
+        assertEquals("second paste", agent.pasteInGuest().text());
 
         // the real thing: Ctrl+V typed on the screen, with text on the browser's clipboard
         b.asyncJs("const done = arguments[arguments.length - 1];"
@@ -156,7 +151,7 @@ class ConsoleExtrasBrowserTest {
         b.js("document.getElementById('screen').focus()");
         new org.openqa.selenium.interactions.Actions(b.driver).keyDown(org.openqa.selenium.Keys.CONTROL).sendKeys("v")
                 .keyUp(org.openqa.selenium.Keys.CONTROL).perform();
-        assertEquals("typed ctrl-v", agent.pasteInGuest());
+        assertEquals("typed ctrl-v", agent.pasteInGuest().text());
 
         // guest -> page: the guest copies, the page shows it and copies it on a click
         String fromGuest = "copied in the guest \u2192 browser";
@@ -244,140 +239,5 @@ class ConsoleExtrasBrowserTest {
         Files.write(Shots.file("extras-side-by-side.png"),
                 b.screenshot());
         b.driver.get(bridge.url() + "?console=0"); // back to a single view for the next test
-    }
-
-    /**
-     * A stand-in for spice-vdagent in the guest: the guest only holds the virtio-serial port
-     * open ({@code vport-open}); this class builds and parses the agent's messages and moves
-     * them through the guest control channel.
-     */
-    static final class FakeAgent {
-        static final String PORT = "com.redhat.spice.0";
-        static final int CLIPBOARD = 4;
-        static final int ANNOUNCE_CAPABILITIES = 6;
-        static final int CLIPBOARD_GRAB = 7;
-        static final int CLIPBOARD_REQUEST = 8;
-        static final int UTF8 = 1;
-        static final int CAP_CLIPBOARD_BY_DEMAND = 5;
-        static final int CAP_CLIPBOARD_SELECTION = 6;
-        static final int CAP_CLIPBOARD_GRAB_SERIAL = 17;
-
-        private final GuestControl guest;
-        private int consumed;
-        private int serial = 1000;
-        private final List<Integer> pendingTypes = new ArrayList<>();
-        private final List<byte[]> pending = new ArrayList<>();
-
-        FakeAgent(GuestControl guest) {
-            this.guest = guest;
-        }
-
-        void connect() throws InterruptedException {
-            guest.runChecked("vport-open " + PORT);
-            byte[] caps = await(ANNOUNCE_CAPABILITIES);
-            assertEquals(1, u32At(caps, 0), "QEMU asks for our capabilities");
-            int mine = 1 << CAP_CLIPBOARD_BY_DEMAND | 1 << CAP_CLIPBOARD_SELECTION | 1 << CAP_CLIPBOARD_GRAB_SERIAL;
-            send(ANNOUNCE_CAPABILITIES, concat(u32(0), u32(mine)));
-        }
-
-        /** Waits for the host's grab, then pastes: requests the text and returns it. */
-        String pasteInGuest() throws InterruptedException {
-            byte[] grab = await(CLIPBOARD_GRAB);
-            assertEquals(UTF8, u32At(grab, 8));
-            send(CLIPBOARD_REQUEST, concat(new byte[] {0, 0, 0, 0}, u32(UTF8)));
-            byte[] data = await(CLIPBOARD);
-            assertEquals(UTF8, u32At(data, 4));
-            return new String(data, 8, data.length - 8, StandardCharsets.UTF_8);
-        }
-
-        /** Grabs the guest clipboard with text and serves QEMU's request for it. */
-        void copyInGuest(String text) throws InterruptedException {
-            send(CLIPBOARD_GRAB, concat(new byte[] {0, 0, 0, 0}, u32(++serial), u32(UTF8)));
-            await(CLIPBOARD_REQUEST);
-            send(CLIPBOARD, concat(new byte[] {0, 0, 0, 0}, u32(UTF8), text.getBytes(StandardCharsets.UTF_8)));
-        }
-
-        void send(int type, byte[] data) {
-            ByteBuffer b = ByteBuffer.allocate(8 + 20 + data.length).order(ByteOrder.LITTLE_ENDIAN);
-            b.putInt(1).putInt(20 + data.length); // VDIChunkHeader: port, size
-            b.putInt(1).putInt(type).putLong(0).putInt(data.length); // VDAgentMessage header
-            b.put(data);
-            StringBuilder esc = new StringBuilder();
-            for (byte x : b.array()) {
-                esc.append(String.format("\\x%02x", x & 0xff));
-            }
-            guest.runChecked("printf '" + esc + "' > /run/vport-" + PORT + ".out");
-        }
-
-        byte[] await(int type) throws InterruptedException {
-            long end = System.currentTimeMillis() + 20000;
-            while (true) {
-                for (int i = 0; i < pending.size(); i++) {
-                    if (pendingTypes.get(i) == type) {
-                        pendingTypes.remove(i);
-                        return pending.remove(i);
-                    }
-                }
-                assertTrue(System.currentTimeMillis() < end, "no message of type " + type + " from QEMU; pending "
-                        + pendingTypes);
-                poll();
-                Thread.sleep(50);
-            }
-        }
-
-        private void poll() {
-            String hex = guest.runChecked("od -An -v -tx1 /run/vport-" + PORT + ".in");
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            for (String tok : hex.trim().split("\\s+")) {
-                if (!tok.isEmpty()) {
-                    all.write(Integer.parseInt(tok, 16));
-                }
-            }
-            byte[] bytes = all.toByteArray();
-            // QEMU splits a message into chunks of at most 1 KiB: reassemble by the message header
-            ByteArrayOutputStream msg = new ByteArrayOutputStream();
-            int pos = consumed;
-            int start = consumed;
-            while (bytes.length - pos >= 8) {
-                ByteBuffer h = ByteBuffer.wrap(bytes, pos, 8).order(ByteOrder.LITTLE_ENDIAN);
-                h.getInt();
-                int size = h.getInt();
-                if (bytes.length - pos - 8 < size) {
-                    break;
-                }
-                msg.write(bytes, pos + 8, size);
-                pos += 8 + size;
-                byte[] m = msg.toByteArray();
-                if (m.length >= 20) {
-                    int dataSize = ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN).getInt(16);
-                    if (m.length >= 20 + dataSize) {
-                        int msgType = ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
-                        byte[] data = new byte[dataSize];
-                        System.arraycopy(m, 20, data, 0, dataSize);
-                        pendingTypes.add(msgType);
-                        pending.add(data);
-                        msg.reset();
-                        start = pos;
-                    }
-                }
-            }
-            consumed = start;
-        }
-
-        static byte[] u32(int v) {
-            return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
-        }
-
-        static int u32At(byte[] b, int off) {
-            return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(off);
-        }
-
-        static byte[] concat(byte[]... parts) {
-            ByteArrayOutputStream o = new ByteArrayOutputStream();
-            for (byte[] p : parts) {
-                o.writeBytes(p);
-            }
-            return o.toByteArray();
-        }
     }
 }
