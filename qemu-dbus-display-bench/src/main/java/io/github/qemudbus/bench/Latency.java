@@ -216,15 +216,15 @@ final class Latency {
                     browser.open(URI.create(bridge.url() + "?token=latency-bench"));
                     browser.awaitVideo(width, height);
                     lines.add("clock " + what + ": " + browser.clockCheck());
-                    lines.add(glassToGlass(what, qemu, guest, bytes, browser, probe));
+                    lines.add(glassToGlass(what, qemu, guest, bytes, browser));
                     lines.add(keyToPress(what, qemu, browser));
                 }
             }
             return lines;
         }
 
-        private String glassToGlass(String what, QemuFixture qemu, GuestControl guest, int bytes, Chromium browser,
-                FrameSource probe) throws InterruptedException {
+        private String glassToGlass(String what, QemuFixture qemu, GuestControl guest, int bytes, Chromium browser)
+                throws InterruptedException {
             browser.installFrameWatch(BAND_ROWS);
             List<Double> fromTrigger = new ArrayList<>();
             List<Double> fromDone = new ArrayList<>();
