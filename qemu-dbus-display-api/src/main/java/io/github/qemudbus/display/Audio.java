@@ -2,9 +2,13 @@ package io.github.qemudbus.display;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import org.freedesktop.dbus.FileDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Obtain it with {@link QemuDisplay#audio()}.
  */
 public final class Audio {
+    /** The most bytes one {@code Read} is answered with: 256 KiB, about 1.5 s of CD audio. */
+    public static final int MAX_READ_BYTES = 256 * 1024;
+
     static final String PATH = io.github.qemudbus.display.dbus.Audio.OBJECT_PATH;
     static final String INTERFACE = io.github.qemudbus.display.dbus.Audio.INTERFACE_NAME;
     private static final Logger LOG = LoggerFactory.getLogger(Audio.class);
@@ -52,21 +59,52 @@ public final class Audio {
      */
     public AudioOutRegistration registerOutListener(AudioOutListener listener) {
         Objects.requireNonNull(listener, "listener");
+        AudioOutRegistration reg = new AudioOutRegistration(link(new OutEndpoint(listener), "audio-out",
+                "Audio.RegisterOutListener", (a, fd) -> a.RegisterOutListener(fd)), display);
+        display.own(reg);
+        LOG.debug("audio out-listener registered");
+        return reg;
+    }
+
+    /**
+     * Registers a capture source, the guest's microphone: makes a socketpair, starts our end of
+     * the peer-to-peer link, and hands QEMU the other end with {@code RegisterInListener}. QEMU
+     * then pulls samples from {@code source} whenever the guest records (see
+     * {@link AudioInSource} for why that must never block).
+     *
+     * <p>QEMU keeps one in-listener per client, like out-listeners. A {@code Read} asking for
+     * more than {@link #MAX_READ_BYTES} is answered with at most that many bytes.
+     *
+     * @param source supplies the samples
+     * @return the registration; close it to stop
+     * @throws InvalidException when this client already has an in-listener registered
+     */
+    public AudioInRegistration registerInListener(AudioInSource source) {
+        Objects.requireNonNull(source, "source");
+        AudioInRegistration reg = new AudioInRegistration(link(new InEndpoint(source), "audio-in",
+                "Audio.RegisterInListener", (a, fd) -> a.RegisterInListener(fd)), display);
+        display.own(reg);
+        LOG.debug("audio in-listener registered");
+        return reg;
+    }
+
+    /** Makes the socketpair, starts our end, hands QEMU the other with {@code register}. */
+    private ListenerConnection link(ListenerConnection.Endpoint endpoint, String name, String method,
+            BiConsumer<io.github.qemudbus.display.dbus.Audio, FileDescriptor> register) {
         int[] pair;
         try {
             pair = UnixSocket.pair();
         } catch (IOException e) {
             throw new QemuDisplayException("cannot create the audio listener socket: " + e.getMessage(), null, e);
         }
-        ListenerConnection link = new ListenerConnection(new UnixSocket(pair[0]), new OutEndpoint(listener),
-                "audio-out");
+        ListenerConnection link = new ListenerConnection(new UnixSocket(pair[0]), endpoint, name);
         link.start();
         try {
-            display.remote(PATH, io.github.qemudbus.display.dbus.Audio.class)
-                    .RegisterOutListener(new FileDescriptor(pair[1]));
+            register.accept(display.remote(PATH, io.github.qemudbus.display.dbus.Audio.class),
+                    new FileDescriptor(pair[1]));
         } catch (RuntimeException e) {
             link.close();
-            throw DBusErrors.map(e, "Audio.RegisterOutListener");
+            throw DBusErrors.map(e, method);
         } finally {
             UnixSocket.closeFd(pair[1]); // QEMU has its own copy; never shutdown() it
         }
@@ -82,10 +120,7 @@ public final class Audio {
             Thread.currentThread().interrupt();
             throw new QemuDisplayException("interrupted while registering an audio listener", null, e);
         }
-        AudioOutRegistration reg = new AudioOutRegistration(link, display);
-        display.own(reg);
-        LOG.debug("audio out-listener registered");
-        return reg;
+        return link;
     }
 
     /** Decodes QEMU's calls on {@code /org/qemu/Display1/AudioOutListener}. */
@@ -114,20 +149,10 @@ public final class Audio {
                 return false;
             }
             switch (member + "(" + sig + ")") {
-                case "Init(tybbuyuub)" -> listener.init((Long) a.get(0), new PcmFormat((Integer) a.get(1),
-                        (Boolean) a.get(2), (Boolean) a.get(3), unsigned(a.get(4), "freq"), (Integer) a.get(5),
-                        unsigned(a.get(6), "bytes_per_frame"), unsigned(a.get(7), "bytes_per_second"),
-                        (Boolean) a.get(8)));
+                case "Init(tybbuyuub)" -> listener.init((Long) a.get(0), format(a));
                 case "Write(tay)" -> listener.write((Long) a.get(0), (ByteBuffer) a.get(1));
                 case "SetEnabled(tb)" -> listener.setEnabled((Long) a.get(0), (Boolean) a.get(1));
-                case "SetVolume(tbay)" -> {
-                    ByteBuffer v = (ByteBuffer) a.get(2);
-                    List<Integer> levels = new ArrayList<>(v.remaining());
-                    for (int i = v.position(); i < v.limit(); i++) {
-                        levels.add(v.get(i) & 0xff);
-                    }
-                    listener.setVolume((Long) a.get(0), (Boolean) a.get(1), List.copyOf(levels));
-                }
+                case "SetVolume(tbay)" -> listener.setVolume((Long) a.get(0), (Boolean) a.get(1), levels(a.get(2)));
                 case "Fini(t)" -> listener.fini((Long) a.get(0));
                 default -> {
                     return false;
@@ -140,13 +165,109 @@ public final class Audio {
         public void disconnected(String reason) {
             listener.disconnected(reason);
         }
+    }
 
-        private static int unsigned(Object v, String what) {
-            int i = (Integer) v;
-            if (i < 0) {
-                throw new IllegalArgumentException(what + " out of range: " + Integer.toUnsignedString(i));
-            }
-            return i;
+    /** Decodes QEMU's calls on {@code /org/qemu/Display1/AudioInListener} and answers Read. */
+    static final class InEndpoint implements ListenerConnection.Endpoint {
+        static final String PATH = io.github.qemudbus.display.dbus.AudioInListener.OBJECT_PATH;
+        static final String INTERFACE = io.github.qemudbus.display.dbus.AudioInListener.INTERFACE_NAME;
+        private final AudioInSource source;
+        private final Map<Long, PcmFormat> formats = new HashMap<>(); // link thread only
+        private ByteBuffer readBuffer = ByteBuffer.allocate(0); // reused: the reply is sent before the next call
+
+        InEndpoint(AudioInSource source) {
+            this.source = source;
         }
+
+        @Override
+        public String path() {
+            return PATH;
+        }
+
+        @Override
+        public String interfaceName() {
+            return INTERFACE;
+        }
+
+        @Override
+        public boolean call(String iface, String member, String sig, List<Object> a, UnixFd[] fds) {
+            if (iface != null && !INTERFACE.equals(iface)) {
+                return false;
+            }
+            switch (member + "(" + sig + ")") {
+                case "Init(tybbuyuub)" -> {
+                    PcmFormat f = format(a);
+                    formats.put((Long) a.get(0), f);
+                    source.init((Long) a.get(0), f);
+                }
+                case "SetEnabled(tb)" -> source.setEnabled((Long) a.get(0), (Boolean) a.get(1));
+                case "SetVolume(tbay)" -> source.setVolume((Long) a.get(0), (Boolean) a.get(1), levels(a.get(2)));
+                case "Fini(t)" -> {
+                    formats.remove((Long) a.get(0));
+                    source.fini((Long) a.get(0));
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public ListenerConnection.Reply answer(String iface, String member, String sig, List<Object> a,
+                UnixFd[] fds) {
+            if ((iface == null || INTERFACE.equals(iface)) && "Read".equals(member) && "tt".equals(sig)) {
+                return ListenerConnection.Reply.bytes(read((Long) a.get(0), (Long) a.get(1)));
+            }
+            return ListenerConnection.Endpoint.super.answer(iface, member, sig, a, fds);
+        }
+
+        private ByteBuffer read(long stream, long size) {
+            PcmFormat f = formats.get(stream);
+            int n = size < 0 || size > MAX_READ_BYTES ? MAX_READ_BYTES : (int) size; // t is unsigned
+            if (n != size) {
+                LOG.debug("audio in: Read of {} bytes capped at {}", Long.toUnsignedString(size), n);
+            }
+            if (f != null) {
+                n -= n % f.bytesPerFrame();
+            }
+            if (readBuffer.capacity() < n) {
+                readBuffer = ByteBuffer.allocate(Math.max(n, Math.min(MAX_READ_BYTES, readBuffer.capacity() * 2)));
+            }
+            ByteBuffer dst = readBuffer.clear().limit(n).slice()
+                    .order(f == null ? ByteOrder.LITTLE_ENDIAN : f.byteOrder());
+            source.read(stream, dst);
+            return dst.flip();
+        }
+
+        @Override
+        public void disconnected(String reason) {
+            source.disconnected(reason);
+        }
+    }
+
+    /** Init's arguments {@code (t y b b u y u u b)} as a format. */
+    private static PcmFormat format(List<Object> a) {
+        return new PcmFormat((Integer) a.get(1), (Boolean) a.get(2), (Boolean) a.get(3), unsigned(a.get(4), "freq"),
+                (Integer) a.get(5), unsigned(a.get(6), "bytes_per_frame"), unsigned(a.get(7), "bytes_per_second"),
+                (Boolean) a.get(8));
+    }
+
+    /** SetVolume's {@code ay} as levels 0..255. */
+    private static List<Integer> levels(Object volume) {
+        ByteBuffer v = (ByteBuffer) volume;
+        List<Integer> levels = new ArrayList<>(v.remaining());
+        for (int i = v.position(); i < v.limit(); i++) {
+            levels.add(v.get(i) & 0xff);
+        }
+        return List.copyOf(levels);
+    }
+
+    private static int unsigned(Object v, String what) {
+        int i = (Integer) v;
+        if (i < 0) {
+            throw new IllegalArgumentException(what + " out of range: " + Integer.toUnsignedString(i));
+        }
+        return i;
     }
 }

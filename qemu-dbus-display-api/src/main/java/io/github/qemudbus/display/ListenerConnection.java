@@ -59,6 +59,17 @@ final class ListenerConnection implements AutoCloseable {
          */
         boolean call(String iface, String member, String signature, List<Object> args, UnixFd[] fds);
 
+        /**
+         * Handles one method call that may answer with a body. The default runs
+         * {@link #call} and answers with an empty reply; endpoints with methods that return
+         * something (AudioInListener.Read) override this and delegate the rest to it.
+         *
+         * @return the reply, or null when the method is unknown (an UnknownMethod error reply)
+         */
+        default Reply answer(String iface, String member, String signature, List<Object> args, UnixFd[] fds) {
+            return call(iface, member, signature, args, fds) ? Reply.EMPTY : null;
+        }
+
         /** The link ended without {@link ListenerConnection#close()}. */
         void disconnected(String reason);
     }
@@ -371,7 +382,26 @@ final class ListenerConnection implements AutoCloseable {
         }
     }
 
-    private record Reply(String signature, java.util.function.Consumer<WireWriter> body) {
+    /**
+     * A method return's body: its signature and a writer for it.
+     *
+     * @param signature the body's D-Bus signature
+     * @param body writes the body
+     */
+    record Reply(String signature, java.util.function.Consumer<WireWriter> body) {
+        /** An empty method return. */
+        static final Reply EMPTY = new Reply(null, null);
+
+        /**
+         * A reply of one {@code ay}.
+         *
+         * @param bytes the bytes between position and limit
+         * @return the reply
+         */
+        static Reply bytes(ByteBuffer bytes) {
+            ByteBuffer b = bytes.slice();
+            return new Reply("ay", w -> w.putBytes(b.duplicate()));
+        }
     }
 
     private static final class UnknownMethod extends RuntimeException {
@@ -420,10 +450,11 @@ final class ListenerConnection implements AutoCloseable {
             throw new UnknownMethod("no object at " + path);
         }
         if (endpoint != null) {
-            if (!endpoint.call(iface, member, sig, a, fds)) {
+            Reply r = endpoint.answer(iface, member, sig, a, fds);
+            if (r == null) {
                 throw new UnknownMethod("unknown method " + iface + "." + member + "(" + sig + ")");
             }
-            return null;
+            return r == Reply.EMPTY ? null : r;
         }
         boolean listener = iface == null || LISTENER.equals(iface);
         String key = member + "(" + sig + ")";
