@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * (QEMU asks for them synchronously right after authentication).
  *
  * <p>It serves either a console listener ({@link ConsoleListener} on {@value #PATH}) or any
- * other single listener object QEMU calls over such a link (the audio out-listener) through
+ * other single listener object QEMU calls over such a link (the audio out- and in-listeners) through
  * an {@link Endpoint}.
  */
 final class ListenerConnection implements AutoCloseable {
@@ -320,7 +320,8 @@ final class ListenerConnection implements AutoCloseable {
                 reply = dispatch(path, iface, member, signature, args, fds);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (ms > 250 && endpoint != null) {
-                    LOG.warn("listener {}: {} took {} ms to handle; QEMU's calls queue up meanwhile", name, member, ms);
+                    LOG.warn("listener {}: {} took {} ms to handle; QEMU's calls queue up meanwhile (and QEMU's main"
+                            + " loop waits for a Read)", name, member, ms);
                 } else if (ms > 250) {
                     LOG.warn("listener {}: {} took {} ms to handle; QEMU waits at most 1 s for ScanoutMap and then"
                             + " drops the shared map for good, and blocks its main loop meanwhile", name, member, ms);
