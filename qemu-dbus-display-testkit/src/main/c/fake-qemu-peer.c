@@ -1021,8 +1021,9 @@ static GVariant *make_data(Cmd *c, guint64 default_len, guint64 stride, PixLayou
     USAGE("bad fourcc: %s", c->pos[i]); return; }
 #define ARG_MODIFIER(i, var) guint64 var; if (!parse_u64(c->pos[i], &var)) { \
     USAGE("bad modifier: %s", c->pos[i]); return; }
-#define ARG_Y0TOP(i, var) gboolean var; if (!parse_bool(c->pos[i], &var)) { \
-    USAGE("bad y0top: %s", c->pos[i]); return; }
+#define ARG_BOOL(i, var, what) gboolean var; if (!parse_bool(c->pos[i], &var)) { \
+    USAGE("bad " what ": %s", c->pos[i]); return; }
+#define ARG_Y0TOP(i, var) ARG_BOOL(i, var, "y0top")
 
 static void cmd_scanout(Cmd *c)
 {
@@ -1893,24 +1894,14 @@ static void cmd_audio_in_init(Cmd *c)
 
 static void cmd_audio_in_enable(Cmd *c)
 {
-    ARG_I64(0, id)
-    gboolean on;
-    if (!parse_bool(c->pos[1], &on)) {
-        USAGE("bad boolean %s", c->pos[1]);
-        return;
-    }
+    ARG_I64(0, id) ARG_BOOL(1, on, "enabled")
     do_call_at(AUDIO_IN_PATH, IFACE_AUDIO_IN, "SetEnabled", g_variant_new("(tb)", (guint64)id, on),
                NULL, call_timeout_ms, c->noreply, NULL);
 }
 
 static void cmd_audio_in_volume(Cmd *c)
 {
-    ARG_I64(0, id)
-    gboolean mute;
-    if (!parse_bool(c->pos[1], &mute)) {
-        USAGE("bad boolean %s", c->pos[1]);
-        return;
-    }
+    ARG_I64(0, id) ARG_BOOL(1, mute, "mute")
     GArray *levels = g_array_new(FALSE, FALSE, sizeof(guint32));
     if (!parse_u32_list(c->pos[2], levels)) {
         USAGE("bad level list %s", c->pos[2]);

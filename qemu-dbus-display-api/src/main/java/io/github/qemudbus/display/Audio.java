@@ -123,41 +123,97 @@ public final class Audio {
         return link;
     }
 
-    /** Decodes QEMU's calls on {@code /org/qemu/Display1/AudioOutListener}. */
-    static final class OutEndpoint implements ListenerConnection.Endpoint {
-        static final String PATH = io.github.qemudbus.display.dbus.AudioOutListener.OBJECT_PATH;
-        static final String INTERFACE = io.github.qemudbus.display.dbus.AudioOutListener.INTERFACE_NAME;
-        private final AudioOutListener listener;
+    /**
+     * What both audio listener objects share: their path and interface, and the stream calls
+     * {@code Init}, {@code SetEnabled}, {@code SetVolume} and {@code Fini}, decoded.
+     */
+    private abstract static class StreamEndpoint implements ListenerConnection.Endpoint {
+        private final String path;
+        private final String iface;
 
-        OutEndpoint(AudioOutListener listener) {
-            this.listener = listener;
+        StreamEndpoint(String path, String iface) {
+            this.path = path;
+            this.iface = iface;
         }
 
         @Override
         public String path() {
-            return PATH;
+            return path;
         }
 
         @Override
         public String interfaceName() {
-            return INTERFACE;
+            return iface;
         }
 
         @Override
         public boolean call(String iface, String member, String sig, List<Object> a, UnixFd[] fds) {
-            if (iface != null && !INTERFACE.equals(iface)) {
+            if (iface != null && !this.iface.equals(iface)) {
                 return false;
             }
-            switch (member + "(" + sig + ")") {
-                case "Init(tybbuyuub)" -> listener.init((Long) a.get(0), format(a));
-                case "Write(tay)" -> listener.write((Long) a.get(0), (ByteBuffer) a.get(1));
-                case "SetEnabled(tb)" -> listener.setEnabled((Long) a.get(0), (Boolean) a.get(1));
-                case "SetVolume(tbay)" -> listener.setVolume((Long) a.get(0), (Boolean) a.get(1), levels(a.get(2)));
-                case "Fini(t)" -> listener.fini((Long) a.get(0));
+            String key = member + "(" + sig + ")";
+            switch (key) {
+                case "Init(tybbuyuub)" -> init((Long) a.get(0), format(a));
+                case "SetEnabled(tb)" -> setEnabled((Long) a.get(0), (Boolean) a.get(1));
+                case "SetVolume(tbay)" -> setVolume((Long) a.get(0), (Boolean) a.get(1), levels(a.get(2)));
+                case "Fini(t)" -> fini((Long) a.get(0));
                 default -> {
-                    return false;
+                    return other(key, a);
                 }
             }
+            return true;
+        }
+
+        abstract void init(long stream, PcmFormat format);
+
+        abstract void setEnabled(long stream, boolean enabled);
+
+        abstract void setVolume(long stream, boolean mute, List<Integer> volume);
+
+        abstract void fini(long stream);
+
+        /** A method without a reply body other than the four; false when unknown. */
+        boolean other(String key, List<Object> a) {
+            return false;
+        }
+    }
+
+    /** Decodes QEMU's calls on {@code /org/qemu/Display1/AudioOutListener}. */
+    static final class OutEndpoint extends StreamEndpoint {
+        private final AudioOutListener listener;
+
+        OutEndpoint(AudioOutListener listener) {
+            super(io.github.qemudbus.display.dbus.AudioOutListener.OBJECT_PATH,
+                    io.github.qemudbus.display.dbus.AudioOutListener.INTERFACE_NAME);
+            this.listener = listener;
+        }
+
+        @Override
+        void init(long stream, PcmFormat format) {
+            listener.init(stream, format);
+        }
+
+        @Override
+        void setEnabled(long stream, boolean enabled) {
+            listener.setEnabled(stream, enabled);
+        }
+
+        @Override
+        void setVolume(long stream, boolean mute, List<Integer> volume) {
+            listener.setVolume(stream, mute, volume);
+        }
+
+        @Override
+        void fini(long stream) {
+            listener.fini(stream);
+        }
+
+        @Override
+        boolean other(String key, List<Object> a) {
+            if (!"Write(tay)".equals(key)) {
+                return false;
+            }
+            listener.write((Long) a.get(0), (ByteBuffer) a.get(1));
             return true;
         }
 
@@ -168,49 +224,37 @@ public final class Audio {
     }
 
     /** Decodes QEMU's calls on {@code /org/qemu/Display1/AudioInListener} and answers Read. */
-    static final class InEndpoint implements ListenerConnection.Endpoint {
-        static final String PATH = io.github.qemudbus.display.dbus.AudioInListener.OBJECT_PATH;
-        static final String INTERFACE = io.github.qemudbus.display.dbus.AudioInListener.INTERFACE_NAME;
+    static final class InEndpoint extends StreamEndpoint {
+        private static final String INTERFACE = io.github.qemudbus.display.dbus.AudioInListener.INTERFACE_NAME;
         private final AudioInSource source;
         private final Map<Long, PcmFormat> formats = new HashMap<>(); // link thread only
         private ByteBuffer readBuffer = ByteBuffer.allocate(0); // reused: the reply is sent before the next call
 
         InEndpoint(AudioInSource source) {
+            super(io.github.qemudbus.display.dbus.AudioInListener.OBJECT_PATH, INTERFACE);
             this.source = source;
         }
 
         @Override
-        public String path() {
-            return PATH;
+        void init(long stream, PcmFormat format) {
+            formats.put(stream, format);
+            source.init(stream, format);
         }
 
         @Override
-        public String interfaceName() {
-            return INTERFACE;
+        void setEnabled(long stream, boolean enabled) {
+            source.setEnabled(stream, enabled);
         }
 
         @Override
-        public boolean call(String iface, String member, String sig, List<Object> a, UnixFd[] fds) {
-            if (iface != null && !INTERFACE.equals(iface)) {
-                return false;
-            }
-            switch (member + "(" + sig + ")") {
-                case "Init(tybbuyuub)" -> {
-                    PcmFormat f = format(a);
-                    formats.put((Long) a.get(0), f);
-                    source.init((Long) a.get(0), f);
-                }
-                case "SetEnabled(tb)" -> source.setEnabled((Long) a.get(0), (Boolean) a.get(1));
-                case "SetVolume(tbay)" -> source.setVolume((Long) a.get(0), (Boolean) a.get(1), levels(a.get(2)));
-                case "Fini(t)" -> {
-                    formats.remove((Long) a.get(0));
-                    source.fini((Long) a.get(0));
-                }
-                default -> {
-                    return false;
-                }
-            }
-            return true;
+        void setVolume(long stream, boolean mute, List<Integer> volume) {
+            source.setVolume(stream, mute, volume);
+        }
+
+        @Override
+        void fini(long stream) {
+            formats.remove(stream);
+            source.fini(stream);
         }
 
         @Override
@@ -219,7 +263,7 @@ public final class Audio {
             if ((iface == null || INTERFACE.equals(iface)) && "Read".equals(member) && "tt".equals(sig)) {
                 return ListenerConnection.Reply.bytes(read((Long) a.get(0), (Long) a.get(1)));
             }
-            return ListenerConnection.Endpoint.super.answer(iface, member, sig, a, fds);
+            return super.answer(iface, member, sig, a, fds);
         }
 
         private ByteBuffer read(long stream, long size) {
