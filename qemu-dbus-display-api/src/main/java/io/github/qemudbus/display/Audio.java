@@ -229,6 +229,7 @@ public final class Audio {
         private final AudioInSource source;
         private final Map<Long, PcmFormat> formats = new HashMap<>(); // link thread only
         private ByteBuffer readBuffer = ByteBuffer.allocate(0); // reused: the reply is sent before the next call
+        private long readFailures; // link thread only
 
         InEndpoint(AudioInSource source) {
             super(io.github.qemudbus.display.dbus.AudioInListener.OBJECT_PATH, INTERFACE);
@@ -280,7 +281,17 @@ public final class Audio {
             }
             ByteBuffer dst = readBuffer.clear().limit(n).slice()
                     .order(f == null ? ByteOrder.LITTLE_ENDIAN : f.byteOrder());
-            source.read(stream, dst);
+            try {
+                source.read(stream, dst);
+            } catch (RuntimeException e) {
+                // an error reply would make QEMU hand the guest its stale buffer: answer silence
+                if (readFailures++ == 0) {
+                    LOG.warn("audio in: the source's read threw; answering no samples (further failures at debug level)", e);
+                } else {
+                    LOG.debug("audio in: the source's read threw: {}", e.toString());
+                }
+                return dst.limit(0);
+            }
             return dst.flip();
         }
 

@@ -22,9 +22,11 @@ import java.util.List;
  *
  * <p>Threading: callbacks run on the listener connection's own thread, one at a time.
  *
- * <p>Errors: an exception thrown by a callback is logged and answered with a D-Bus error; the
- * link lives on. (QEMU 10 treats a failed {@code Read} as "no listener answered" and does not
- * clear its buffer, so prefer answering nothing to throwing.)
+ * <p>Errors: an exception thrown by {@link #read} is logged (a warning the first time) and
+ * answered with no samples, so the guest records nothing rather than garbage: QEMU 10 treats a
+ * failed {@code Read} as "no listener answered" and hands the guest its uncleared buffer. An
+ * exception from any other callback is logged and answered with a D-Bus error. Either way the
+ * link lives on.
  *
  * <p>All methods but {@link #read} have empty defaults.
  */

@@ -146,14 +146,13 @@ class AudioInListenerPeerTest {
     }
 
     @Test
-    void aThrowingSourceGetsAnErrorReplyAndTheLinkLivesOn() throws Exception {
+    void aThrowingSourceAnswersSilenceAndTheLinkLivesOn() throws Exception {
         ok("audio-in-init " + ID + " 16 44100 2");
         explode = true;
-        FakeQemuPeer.Reply r = peer.call("audio-in-read " + ID + " 64");
-        assertFalse(r.ok(), r.toString());
-        assertEquals("org.qemu.Display1.Error.Failed", r.errorName(), r.toString());
-        assertTrue(r.message().contains("microphone on fire"), r.toString());
-        assertEquals(1, link.errors());
+        // not an error reply: QEMU would then give the guest its stale buffer
+        FakeQemuPeer.Reply r = ok("audio-in-read " + ID + " 64");
+        assertEquals("0", r.detail("len"), r.toString());
+        assertEquals(0, link.errors());
         explode = false;
         queue.write(new byte[] {1, 2, 3, 4}, 0, 4);
         FakeQemuPeer.Reply again = ok("audio-in-read " + ID + " 64");
