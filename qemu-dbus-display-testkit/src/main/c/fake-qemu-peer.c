@@ -106,6 +106,17 @@
  *   bench-dmabuf W H N [window=K] [pattern=P]
  *        One ScanoutDMABUF of a W*H*4 memfd (XR24, linear, y0top; not timed), then N
  *        UpdateDMABUF(0,0,W,H), each awaited like QEMU does (or K in flight), same output.
+ *   audio-in-init ID BITS FREQ CHANNELS
+ *        Init(t ID, y BITS, b true, b false, u FREQ, y CHANNELS, u frame, u frame*FREQ, b false)
+ *        on /org/qemu/Display1/AudioInListener (org.qemu.Display1.AudioInListener): QEMU's
+ *        capture side (audio/dbusaudio.c); frame = CHANNELS*BITS/8. The audio-in-* commands
+ *        need a client serving that object (the connection's GetAll still goes to Listener).
+ *   audio-in-enable ID BOOL         SetEnabled(t ID, b BOOL)
+ *   audio-in-volume ID MUTE L1,L2   SetVolume(t ID, b MUTE, ay levels)
+ *   audio-in-read ID SIZE
+ *        Read(t ID, t SIZE) -> (ay), synchronous like QEMU's dbus_read (never noreply).
+ *        Prints ok ns=ELAPSED len=N sum=BYTE-SUM head=HEX-OF-FIRST-64-BYTES (head=- if empty)
+ *   audio-in-fini ID                Fini(t ID)
  *   set timeout MS | set qemu-timeout MS | set max-data BYTES
  *        timeout: sync calls (default 5000); qemu-timeout: ScanoutMap and UpdateDMABUF, the
  *        calls QEMU itself awaits (default 1000 = QEMU's DBUS_DEFAULT_TIMEOUT); max-data: the
@@ -154,6 +165,8 @@
 #define IFACE_MAP "org.qemu.Display1.Listener.Unix.Map"
 #define IFACE_DMABUF2 "org.qemu.Display1.Listener.Unix.ScanoutDMABUF2"
 #define IFACE_PROPS "org.freedesktop.DBus.Properties"
+#define AUDIO_IN_PATH "/org/qemu/Display1/AudioInListener"
+#define IFACE_AUDIO_IN "org.qemu.Display1.AudioInListener"
 #define PAD_BYTE 0xA5
 
 /* ------------------------------------------------------------------ globals */
@@ -599,13 +612,13 @@ static gboolean check_opts(Cmd *c, const char *const *allowed)
  * Sends a call to the listener object. params is consumed. fds (may be NULL) is not.
  * Prints the ok/err line; `details` is appended to an ok line.
  */
-static gboolean do_call(const char *iface, const char *method, GVariant *params,
-                        GUnixFDList *fds, int timeout_ms, gboolean noreply,
-                        const char *details)
+static gboolean do_call_at(const char *path, const char *iface, const char *method,
+                           GVariant *params, GUnixFDList *fds, int timeout_ms, gboolean noreply,
+                           const char *details)
 {
     GError *err = NULL;
     if (noreply) {
-        GDBusMessage *m = g_dbus_message_new_method_call(NULL, LISTENER_PATH, iface, method);
+        GDBusMessage *m = g_dbus_message_new_method_call(NULL, path, iface, method);
         guint32 serial = 0;
         g_dbus_message_set_body(m, params);
         if (fds) {
@@ -626,7 +639,7 @@ static gboolean do_call(const char *iface, const char *method, GVariant *params,
     GUnixFDList *out_fds = NULL;
     gint64 t0 = now_ns();
     GVariant *r = g_dbus_connection_call_with_unix_fd_list_sync(
-        conn, NULL, LISTENER_PATH, iface, method, params, NULL, G_DBUS_CALL_FLAGS_NONE,
+        conn, NULL, path, iface, method, params, NULL, G_DBUS_CALL_FLAGS_NONE,
         timeout_ms, fds, &out_fds, NULL, &err);
     gint64 t1 = now_ns();
     if (out_fds) {
@@ -648,6 +661,13 @@ static gboolean do_call(const char *iface, const char *method, GVariant *params,
     g_free(body);
     g_variant_unref(r);
     return TRUE;
+}
+
+static gboolean do_call(const char *iface, const char *method, GVariant *params,
+                        GUnixFDList *fds, int timeout_ms, gboolean noreply,
+                        const char *details)
+{
+    return do_call_at(LISTENER_PATH, iface, method, params, fds, timeout_ms, noreply, details);
 }
 
 /* Sync Properties.Get(Interfaces): used as a barrier. */
@@ -1001,8 +1021,9 @@ static GVariant *make_data(Cmd *c, guint64 default_len, guint64 stride, PixLayou
     USAGE("bad fourcc: %s", c->pos[i]); return; }
 #define ARG_MODIFIER(i, var) guint64 var; if (!parse_u64(c->pos[i], &var)) { \
     USAGE("bad modifier: %s", c->pos[i]); return; }
-#define ARG_Y0TOP(i, var) gboolean var; if (!parse_bool(c->pos[i], &var)) { \
-    USAGE("bad y0top: %s", c->pos[i]); return; }
+#define ARG_BOOL(i, var, what) gboolean var; if (!parse_bool(c->pos[i], &var)) { \
+    USAGE("bad " what ": %s", c->pos[i]); return; }
+#define ARG_Y0TOP(i, var) ARG_BOOL(i, var, "y0top")
 
 static void cmd_scanout(Cmd *c)
 {
@@ -1859,6 +1880,92 @@ static void cmd_bench_dmabuf(Cmd *c)
 
 /* ------------------------------------------------------------------ misc commands */
 
+/* ------------------------------------------------------------------ audio in (QEMU's audio/dbusaudio.c) */
+
+static void cmd_audio_in_init(Cmd *c)
+{
+    ARG_I64(0, id) ARG_I64(1, bits) ARG_I64(2, freq) ARG_I64(3, nch)
+    guint32 bpf = (guint32)(nch * (bits / 8));
+    do_call_at(AUDIO_IN_PATH, IFACE_AUDIO_IN, "Init",
+               g_variant_new("(tybbuyuub)", (guint64)id, (guchar)bits, TRUE, FALSE, (guint32)freq,
+                             (guchar)nch, bpf, (guint32)(bpf * (guint64)freq), FALSE),
+               NULL, call_timeout_ms, c->noreply, NULL);
+}
+
+static void cmd_audio_in_enable(Cmd *c)
+{
+    ARG_I64(0, id) ARG_BOOL(1, on, "enabled")
+    do_call_at(AUDIO_IN_PATH, IFACE_AUDIO_IN, "SetEnabled", g_variant_new("(tb)", (guint64)id, on),
+               NULL, call_timeout_ms, c->noreply, NULL);
+}
+
+static void cmd_audio_in_volume(Cmd *c)
+{
+    ARG_I64(0, id) ARG_BOOL(1, mute, "mute")
+    GArray *levels = g_array_new(FALSE, FALSE, sizeof(guint32));
+    if (!parse_u32_list(c->pos[2], levels)) {
+        USAGE("bad level list %s", c->pos[2]);
+        g_array_unref(levels);
+        return;
+    }
+    guchar *v = g_malloc(levels->len + 1);
+    for (guint i = 0; i < levels->len; i++) {
+        v[i] = (guchar)g_array_index(levels, guint32, i);
+    }
+    GVariant *vol = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, v, levels->len, 1);
+    g_free(v);
+    g_array_unref(levels);
+    do_call_at(AUDIO_IN_PATH, IFACE_AUDIO_IN, "SetVolume",
+               g_variant_new("(tb@ay)", (guint64)id, mute, vol), NULL, call_timeout_ms,
+               c->noreply, NULL);
+}
+
+/* Read(t id, t size) -> (ay): synchronous, as QEMU's dbus_read does it from its main loop. */
+static void cmd_audio_in_read(Cmd *c)
+{
+    ARG_I64(0, id)
+    guint64 size;
+    if (!parse_u64(c->pos[1], &size)) {
+        USAGE("bad size %s", c->pos[1]);
+        return;
+    }
+    GError *err = NULL;
+    gint64 t0 = now_ns();
+    GVariant *r = g_dbus_connection_call_sync(conn, NULL, AUDIO_IN_PATH, IFACE_AUDIO_IN, "Read",
+                                              g_variant_new("(tt)", (guint64)id, size),
+                                              G_VARIANT_TYPE("(ay)"), G_DBUS_CALL_FLAGS_NONE,
+                                              call_timeout_ms, NULL, &err);
+    gint64 t1 = now_ns();
+    if (!r) {
+        out_gerror(err, NULL);
+        g_error_free(err);
+        return;
+    }
+    GVariant *data = g_variant_get_child_value(r, 0);
+    gsize n = 0;
+    const guchar *d = g_variant_get_fixed_array(data, &n, 1);
+    guint64 sum = 0;
+    GString *hex = g_string_new(NULL);
+    for (gsize i = 0; i < n; i++) {
+        sum += d[i];
+        if (i < 64) {
+            g_string_append_printf(hex, "%02x", d[i]);
+        }
+    }
+    out_line("ok ns=%" G_GINT64_FORMAT " len=%" G_GSIZE_FORMAT " sum=%" G_GUINT64_FORMAT " head=%s",
+             t1 - t0, n, sum, n ? hex->str : "-");
+    g_string_free(hex, TRUE);
+    g_variant_unref(data);
+    g_variant_unref(r);
+}
+
+static void cmd_audio_in_fini(Cmd *c)
+{
+    ARG_I64(0, id)
+    do_call_at(AUDIO_IN_PATH, IFACE_AUDIO_IN, "Fini", g_variant_new("(t)", (guint64)id), NULL,
+               call_timeout_ms, c->noreply, NULL);
+}
+
 static void cmd_set(Cmd *c)
 {
     gint64 v;
@@ -1967,6 +2074,11 @@ static const CmdDef cmds[] = {
     { "bench-update", 3, TRUE, cmd_bench_update },
     { "bench-map", 3, TRUE, cmd_bench_map },
     { "bench-dmabuf", 3, TRUE, cmd_bench_dmabuf },
+    { "audio-in-init", 4, TRUE, cmd_audio_in_init },
+    { "audio-in-enable", 2, TRUE, cmd_audio_in_enable },
+    { "audio-in-volume", 3, TRUE, cmd_audio_in_volume },
+    { "audio-in-read", 2, FALSE, cmd_audio_in_read },
+    { "audio-in-fini", 1, TRUE, cmd_audio_in_fini },
     { "set", 2, FALSE, cmd_set },
     { "fds", 0, FALSE, cmd_fds },
     { "echo", -1, FALSE, cmd_echo },

@@ -3,7 +3,8 @@ package io.github.qemudbus.display;
 /**
  * What every listener registration QEMU calls back on does with its peer-to-peer link: report
  * on it and end it. {@link ListenerRegistration} (console listeners) and
- * {@link AudioOutRegistration} (audio out-listeners) add only what is theirs.
+ * {@link AudioOutRegistration} and {@link AudioInRegistration} (audio listeners) add only what is
+ * theirs.
  */
 abstract class LinkRegistration implements AutoCloseable {
     final ListenerConnection link;

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * (QEMU asks for them synchronously right after authentication).
  *
  * <p>It serves either a console listener ({@link ConsoleListener} on {@value #PATH}) or any
- * other single listener object QEMU calls over such a link (the audio out-listener) through
+ * other single listener object QEMU calls over such a link (the audio out- and in-listeners) through
  * an {@link Endpoint}.
  */
 final class ListenerConnection implements AutoCloseable {
@@ -58,6 +58,17 @@ final class ListenerConnection implements AutoCloseable {
          * @return false when the method is unknown (an UnknownMethod error reply)
          */
         boolean call(String iface, String member, String signature, List<Object> args, UnixFd[] fds);
+
+        /**
+         * Handles one method call that may answer with a body. The default runs
+         * {@link #call} and answers with an empty reply; endpoints with methods that return
+         * something (AudioInListener.Read) override this and delegate the rest to it.
+         *
+         * @return the reply, or null when the method is unknown (an UnknownMethod error reply)
+         */
+        default Reply answer(String iface, String member, String signature, List<Object> args, UnixFd[] fds) {
+            return call(iface, member, signature, args, fds) ? Reply.EMPTY : null;
+        }
 
         /** The link ended without {@link ListenerConnection#close()}. */
         void disconnected(String reason);
@@ -309,7 +320,8 @@ final class ListenerConnection implements AutoCloseable {
                 reply = dispatch(path, iface, member, signature, args, fds);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (ms > 250 && endpoint != null) {
-                    LOG.warn("listener {}: {} took {} ms to handle; QEMU's calls queue up meanwhile", name, member, ms);
+                    LOG.warn("listener {}: {} took {} ms to handle; QEMU's calls queue up meanwhile (and QEMU's main"
+                            + " loop waits for a Read)", name, member, ms);
                 } else if (ms > 250) {
                     LOG.warn("listener {}: {} took {} ms to handle; QEMU waits at most 1 s for ScanoutMap and then"
                             + " drops the shared map for good, and blocks its main loop meanwhile", name, member, ms);
@@ -371,7 +383,26 @@ final class ListenerConnection implements AutoCloseable {
         }
     }
 
-    private record Reply(String signature, java.util.function.Consumer<WireWriter> body) {
+    /**
+     * A method return's body: its signature and a writer for it.
+     *
+     * @param signature the body's D-Bus signature
+     * @param body writes the body
+     */
+    record Reply(String signature, java.util.function.Consumer<WireWriter> body) {
+        /** An empty method return. */
+        static final Reply EMPTY = new Reply(null, null);
+
+        /**
+         * A reply of one {@code ay}.
+         *
+         * @param bytes the bytes between position and limit
+         * @return the reply
+         */
+        static Reply bytes(ByteBuffer bytes) {
+            ByteBuffer b = bytes.slice();
+            return new Reply("ay", w -> w.putBytes(b.duplicate()));
+        }
     }
 
     private static final class UnknownMethod extends RuntimeException {
@@ -420,10 +451,11 @@ final class ListenerConnection implements AutoCloseable {
             throw new UnknownMethod("no object at " + path);
         }
         if (endpoint != null) {
-            if (!endpoint.call(iface, member, sig, a, fds)) {
+            Reply r = endpoint.answer(iface, member, sig, a, fds);
+            if (r == null) {
                 throw new UnknownMethod("unknown method " + iface + "." + member + "(" + sig + ")");
             }
-            return null;
+            return r == Reply.EMPTY ? null : r;
         }
         boolean listener = iface == null || LISTENER.equals(iface);
         String key = member + "(" + sig + ")";

@@ -64,6 +64,12 @@ final class WireWriter {
         buf.put(b);
     }
 
+    void putBytes(ByteBuffer b) {
+        putInt(b.remaining());
+        ensure(b.remaining());
+        buf.put(b);
+    }
+
     void putString(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         putInt(b.length);

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@code scanout-map 640 480 2560 x8r8g8b8 0 gradient}, {@code draw 0 0 8 8 noise:7},
  * {@code update-map 0 0 8 8}, {@code scanout-dmabuf 64 64 256 XR24 0 true solid:123456},
  * {@code noreply update ...}, {@code truncate 0}, {@code raw-call Scanout (uuuu) (1,1,4,0)} and
- * {@code bench-update 1920 1080 100}. The full syntax, the pixel patterns (so tests can compute
+ * {@code bench-update 1920 1080 100}; {@code audio-in-init}, {@code audio-in-read} and friends play
+ * QEMU's side of an {@code org.qemu.Display1.AudioInListener}. The full syntax, the pixel patterns (so tests can compute
  * expected pixels) and the hostile variants are documented at the top of
  * {@code fake-qemu-peer.c}, resource {@value #SOURCE_RESOURCE}.
  *
