@@ -1,7 +1,6 @@
 package io.github.qemudbus.display;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.qemudbus.testkit.FakeQemuPeer;
