@@ -320,8 +320,8 @@ final class ListenerConnection implements AutoCloseable {
                 reply = dispatch(path, iface, member, signature, args, fds);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (ms > 250 && endpoint != null) {
-                    LOG.warn("listener {}: {} took {} ms to handle; QEMU's calls queue up meanwhile (and QEMU's main"
-                            + " loop waits for a Read)", name, member, ms);
+                    LOG.warn("listener {}: {} took {} ms to handle; QEMU's calls queue up meanwhile{}", name, member, ms,
+                            "Read".equals(member) ? ", and QEMU's main loop waits for a Read" : "");
                 } else if (ms > 250) {
                     LOG.warn("listener {}: {} took {} ms to handle; QEMU waits at most 1 s for ScanoutMap and then"
                             + " drops the shared map for good, and blocks its main loop meanwhile", name, member, ms);
