@@ -377,6 +377,8 @@ final class ConsoleStream implements ConsoleBackend.Events, AutoCloseable {
             consoleIds.forEach(ids::add);
             v.addCounters(m);
             v.send(Protocol.bytes(m));
+            v.requestEncoderStats(); // lands before the next tick
+
         }
     }
 

@@ -514,7 +514,6 @@ final class ViewerSession implements PeerConnectionObserver {
         if (enc != null) {
             m.set("encoder", enc);
         }
-        requestEncoderStats();
     }
 
     /**
@@ -522,7 +521,7 @@ final class ViewerSession implements PeerConnectionObserver {
      * thread and go out with the next stats message. One request at a time, so a slow
      * signaling thread never piles them up; {@link #close} waits for one in flight.
      */
-    private void requestEncoderStats() {
+    void requestEncoderStats() {
         RTCRtpSender s = sender;
         if (s == null || closed.get() || !statsPending.compareAndSet(false, true)) {
             return;
