@@ -7,12 +7,12 @@ package io.github.qemudbus.testkit;
  * @param exitCode its exit status
  */
 public record CommandResult(String output, int exitCode) {
-  /**
-   * Whether the command exited with status 0.
-   *
-   * @return {@code true} on success
-   */
-  public boolean succeeded() {
-    return exitCode == 0;
-  }
+    /**
+     * Whether the command exited with status 0.
+     *
+     * @return {@code true} on success
+     */
+    public boolean succeeded() {
+        return exitCode == 0;
+    }
 }

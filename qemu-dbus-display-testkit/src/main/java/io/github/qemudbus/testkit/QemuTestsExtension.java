@@ -11,25 +11,25 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * qemu.tests=true}, and fails them when it is set but tools are missing.
  */
 public final class QemuTestsExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback {
-  /** Creates the extension (JUnit does). */
-  public QemuTestsExtension() {}
+    /** Creates the extension (JUnit does). */
+    public QemuTestsExtension() {}
 
-  @Override
-  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    if (!QemuTests.requested()) {
-      return ConditionEvaluationResult.disabled(
-          "QEMU tests are off; run with -D" + QemuTests.ENABLE_PROPERTY + "=true to enable them");
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (!QemuTests.requested()) {
+            return ConditionEvaluationResult.disabled(
+                    "QEMU tests are off; run with -D" + QemuTests.ENABLE_PROPERTY + "=true to enable them");
+        }
+        return ConditionEvaluationResult.enabled(QemuTests.ENABLE_PROPERTY + "=true");
     }
-    return ConditionEvaluationResult.enabled(QemuTests.ENABLE_PROPERTY + "=true");
-  }
 
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    QemuTests.checkTools();
-  }
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        QemuTests.checkTools();
+    }
 
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    QemuTests.checkTools();
-  }
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        QemuTests.checkTools();
+    }
 }

@@ -10,41 +10,41 @@ import org.opentest4j.TestAbortedException;
 
 /** The skip-or-fail gate; needs no QEMU. */
 class QemuTestsTest {
-  private final String savedEnable = System.getProperty(QemuTests.ENABLE_PROPERTY);
-  private final String savedQemu = System.getProperty(Tools.QEMU_PROPERTY);
+    private final String savedEnable = System.getProperty(QemuTests.ENABLE_PROPERTY);
+    private final String savedQemu = System.getProperty(Tools.QEMU_PROPERTY);
 
-  @AfterEach
-  void restore() {
-    set(QemuTests.ENABLE_PROPERTY, savedEnable);
-    set(Tools.QEMU_PROPERTY, savedQemu);
-  }
-
-  @Test
-  void skipsWhenNotRequested() {
-    System.setProperty(QemuTests.ENABLE_PROPERTY, "false");
-    assertFalse(QemuTests.requested());
-    assertFalse(QemuTests.available());
-    assertThrows(TestAbortedException.class, QemuTests::assumeAvailable);
-  }
-
-  @Test
-  void failsWhenRequestedButQemuIsMissing() {
-    System.setProperty(QemuTests.ENABLE_PROPERTY, "true");
-    System.setProperty(Tools.QEMU_PROPERTY, "/nonexistent/qemu-system-x86_64");
-    IllegalStateException e = assertThrows(IllegalStateException.class, QemuTests::assumeAvailable);
-    assertTrue(e.getMessage().contains("qemu-system-x86_64"), e.getMessage());
-  }
-
-  @Test
-  void shellQuote() {
-    assertTrue(GuestControl.shellQuote("a'b").equals("'a'\\''b'"));
-  }
-
-  private static void set(String key, String value) {
-    if (value == null) {
-      System.clearProperty(key);
-    } else {
-      System.setProperty(key, value);
+    @AfterEach
+    void restore() {
+        set(QemuTests.ENABLE_PROPERTY, savedEnable);
+        set(Tools.QEMU_PROPERTY, savedQemu);
     }
-  }
+
+    @Test
+    void skipsWhenNotRequested() {
+        System.setProperty(QemuTests.ENABLE_PROPERTY, "false");
+        assertFalse(QemuTests.requested());
+        assertFalse(QemuTests.available());
+        assertThrows(TestAbortedException.class, QemuTests::assumeAvailable);
+    }
+
+    @Test
+    void failsWhenRequestedButQemuIsMissing() {
+        System.setProperty(QemuTests.ENABLE_PROPERTY, "true");
+        System.setProperty(Tools.QEMU_PROPERTY, "/nonexistent/qemu-system-x86_64");
+        IllegalStateException e = assertThrows(IllegalStateException.class, QemuTests::assumeAvailable);
+        assertTrue(e.getMessage().contains("qemu-system-x86_64"), e.getMessage());
+    }
+
+    @Test
+    void shellQuote() {
+        assertTrue(GuestControl.shellQuote("a'b").equals("'a'\\''b'"));
+    }
+
+    private static void set(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
 }
