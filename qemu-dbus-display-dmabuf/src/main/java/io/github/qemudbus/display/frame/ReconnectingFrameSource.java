@@ -4,7 +4,6 @@ import io.github.qemudbus.display.ListenerRegistrar;
 import io.github.qemudbus.display.QemuDisplay;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +46,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each attachment is a fresh {@link FrameSource} (fresh path negotiation, fresh surfaces);
  * {@link #current()} is the live one. {@link FrameListener}s added here get the events of every
- * attachment, one attachment after the other, and {@link FrameListener#onClosed} once, when this
- * source closes for good. Leases taken from an attachment stay valid after it ended.
+ * attachment, one attachment after the other ({@link FrameListener#onDamage} names the
+ * attachment's source), and {@link FrameListener#onClosed} once, when this source closes for
+ * good. Leases taken from an attachment stay valid after it ended. As a {@link FrameSource} it
+ * answers for the live attachment; {@link #cursor()}, {@link #pathChanges()} and
+ * {@link #stats()} answer for the last one while detached.
+ *
+ * <p>The same source is built with {@code FrameSource.builder(display, consoleId).reattach()}.
  */
-public final class ReconnectingFrameSource implements AutoCloseable {
+public final class ReconnectingFrameSource implements FrameSource {
     private static final Logger LOG = LoggerFactory.getLogger(ReconnectingFrameSource.class);
     private static final AtomicInteger IDS = new AtomicInteger();
     /** An attachment shorter than this counts as flapping: the next attempt waits, longer each time. */
@@ -79,10 +82,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
         }
     }
 
-    private final ListenerRegistrar registrar;
-    private final BooleanSupplier canAttach;
-    private final String cannotAttach;
-    private final EnumSet<FramePath> paths;
+    private final SourceOptions options;
     private final String name;
     private final long retryNanos;
     private final long giveUpNanos;
@@ -94,6 +94,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
 
     // guarded by lock
     private FrameSource current;
+    private FrameSource latest;
     private int attachments;
     private int detachments;
     private long failedAttempts;
@@ -104,14 +105,11 @@ public final class ReconnectingFrameSource implements AutoCloseable {
     private volatile boolean closed;
 
     private ReconnectingFrameSource(Builder b) {
-        this.registrar = b.options.registrar;
-        this.canAttach = b.canAttach;
-        this.cannotAttach = b.cannotAttach;
-        this.paths = EnumSet.copyOf(b.options.paths);
-        this.name = b.options.name != null ? b.options.name : "reconnecting-" + IDS.incrementAndGet();
+        this.options = b.options();
+        this.name = options.nameOr("reconnecting-" + IDS.incrementAndGet());
         this.retryNanos = b.retry.toNanos();
         this.giveUpNanos = b.giveUpAfter == null ? -1 : b.giveUpAfter.toNanos();
-        this.frameListeners.addAll(b.options.listeners);
+        this.frameListeners.addAll(options.listeners());
         this.attachmentListeners.addAll(b.attachmentListeners);
         this.supervisor = new Thread(this::supervise, "frame-reconnect-" + name);
         this.supervisor.setDaemon(true);
@@ -125,16 +123,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      * @return the builder
      */
     public static Builder builder(QemuDisplay display, int consoleId) {
-        Objects.requireNonNull(display, "display");
-        Builder b = new Builder((l, f) -> display.console(consoleId).registerListener(l, f));
-        b.canAttach = display::isConnected;
-        b.cannotAttach = display.isPeerToPeer()
-                ? "the peer-to-peer connection to QEMU is gone (QEMU exited or closed it); a p2p display cannot "
-                        + "wait for QEMU to come back: connect a new QemuDisplay"
-                : "the D-Bus connection to the bus is gone (the bus daemon stopped, or the QemuDisplay was "
-                        + "closed): connect a new QemuDisplay";
-        b.options.name = "console-" + consoleId;
-        return b;
+        return FrameSource.builder(display, consoleId).reattach();
     }
 
     /**
@@ -147,49 +136,26 @@ public final class ReconnectingFrameSource implements AutoCloseable {
         return new Builder(registrar);
     }
 
-    /** Configures a {@link ReconnectingFrameSource}. */
-    public static final class Builder {
-        private final SourceOptions options;
-        private BooleanSupplier canAttach = () -> true;
-        private String cannotAttach = "re-attaching is impossible";
+    /**
+     * Configures a {@link ReconnectingFrameSource}: the options of {@link FrameSource.Builder}
+     * (paths, path, name, listener) and how to re-attach.
+     */
+    public static final class Builder extends SourceBuilder<Builder> {
         private Duration retry = Duration.ofMillis(250);
         private Duration giveUpAfter;
         private final List<AttachmentListener> attachmentListeners = new ArrayList<>();
 
         private Builder(ListenerRegistrar registrar) {
-            this.options = new SourceOptions(registrar);
+            super(registrar);
         }
 
-        /**
-         * The paths each attachment may use (see {@link FrameSource.Builder#paths}).
-         *
-         * @param allowed one or more paths
-         * @return this builder
-         */
-        public Builder paths(Set<FramePath> allowed) {
-            options.paths(allowed);
-            return this;
+        /** Continues a {@link FrameSource.Builder} (see {@link FrameSource.Builder#reattach()}). */
+        Builder(SourceBuilder<?> from) {
+            super(from);
         }
 
-        /**
-         * Forces one path (see {@link FrameSource.Builder#path}).
-         *
-         * @param forced the path
-         * @return this builder
-         */
-        public Builder path(FramePath forced) {
-            options.path(forced);
-            return this;
-        }
-
-        /**
-         * A name for logs and thread names.
-         *
-         * @param name the name
-         * @return this builder
-         */
-        public Builder name(String name) {
-            options.name = name;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -220,18 +186,6 @@ public final class ReconnectingFrameSource implements AutoCloseable {
                 throw new IllegalArgumentException("give-up time must be positive");
             }
             this.giveUpAfter = limit;
-            return this;
-        }
-
-        /**
-         * Subscribes to frame events before the first attempt (see {@link #addListener}), so
-         * none of the first attachment's events is missed.
-         *
-         * @param listener the callbacks
-         * @return this builder
-         */
-        public Builder listener(FrameListener listener) {
-            options.listener(listener);
             return this;
         }
 
@@ -293,6 +247,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      *
      * @return the frame, or empty while detached or without a surface
      */
+    @Override
     public Optional<Frame> acquireFrame() {
         FrameSource c = current().orElse(null);
         return c == null ? Optional.empty() : c.acquireFrame();
@@ -303,6 +258,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      *
      * @return the path, or null while detached or before its first surface
      */
+    @Override
     public FramePath activePath() {
         FrameSource c = current().orElse(null);
         return c == null ? null : c.activePath();
@@ -339,6 +295,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      * @param timeout how long to wait
      * @return true once a surface arrived; false on timeout, close or interrupt
      */
+    @Override
     public boolean awaitFrame(Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -367,6 +324,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      * @param listener the callbacks
      * @return a handle whose {@code close()} unsubscribes
      */
+    @Override
     public AutoCloseable addListener(FrameListener listener) {
         Objects.requireNonNull(listener, "listener");
         frameListeners.add(listener);
@@ -389,6 +347,56 @@ public final class ReconnectingFrameSource implements AutoCloseable {
     public AutoCloseable addAttachmentListener(AttachmentListener listener) {
         attachmentListeners.add(Objects.requireNonNull(listener, "listener"));
         return () -> attachmentListeners.remove(listener);
+    }
+
+    /**
+     * The cursor of the live attachment, or of the last one while detached.
+     *
+     * @return shape, hot spot, position, visibility; no shape and invisible before the first attachment
+     */
+    @Override
+    public CursorState cursor() {
+        FrameSource s = latest();
+        return s == null ? ScreenState.NO_CURSOR : s.cursor();
+    }
+
+    /**
+     * The path changes of the live attachment, or of the last one while detached (each
+     * attachment negotiates afresh: its first change comes from null).
+     *
+     * @return a copy of the list; empty before the first attachment
+     */
+    @Override
+    public List<PathChange> pathChanges() {
+        FrameSource s = latest();
+        return s == null ? List.of() : s.pathChanges();
+    }
+
+    /**
+     * The counters of the live attachment, or of the last one while detached.
+     *
+     * @return the statistics; all zero before the first attachment
+     */
+    @Override
+    public FrameStats stats() {
+        FrameSource s = latest();
+        return s == null ? new FrameStats(null, 0, 0, 0, 0, 0) : s.stats();
+    }
+
+    /**
+     * The paths each attachment may use.
+     *
+     * @return the allowed paths
+     */
+    @Override
+    public Set<FramePath> allowedPaths() {
+        return options.paths();
+    }
+
+    private FrameSource latest() {
+        synchronized (lock) {
+            return latest;
+        }
     }
 
     /**
@@ -451,6 +459,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      *
      * @return the name
      */
+    @Override
     public String name() {
         return name;
     }
@@ -460,6 +469,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      *
      * @return true when closed
      */
+    @Override
     public boolean isClosed() {
         return closed;
     }
@@ -469,6 +479,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
      *
      * @return the reason, or null while running
      */
+    @Override
     public String closeReason() {
         synchronized (lock) {
             return closeReason;
@@ -534,8 +545,8 @@ public final class ReconnectingFrameSource implements AutoCloseable {
         int shortLived = 0;
         try {
             while (!closed) {
-                if (!canAttach.getAsBoolean()) {
-                    finish(cannotAttach + (lastDetachReason() != null ? "; last detachment: " + lastDetachReason() : ""));
+                if (!options.canAttach().getAsBoolean()) {
+                    finish(options.cannotAttach() + (lastDetachReason() != null ? "; last detachment: " + lastDetachReason() : ""));
                     return;
                 }
                 Attachment a = attach();
@@ -625,7 +636,8 @@ public final class ReconnectingFrameSource implements AutoCloseable {
         FrameSource s;
         Attachment a = new Attachment();
         try {
-            s = FrameSource.builder(registrar).paths(paths).name(name + "#" + n).listener(new Forwarder(a)).build();
+            s = AttachedFrameSource.start(options.forAttachment(name + "#" + n,
+                    new AttachmentForwarder(frameListeners, a.ended::countDown)));
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             long failed;
@@ -646,6 +658,7 @@ public final class ReconnectingFrameSource implements AutoCloseable {
             late = closed;
             if (!late) {
                 current = s;
+                latest = s;
                 attachments = n;
                 lock.notifyAll();
             }
@@ -665,63 +678,5 @@ public final class ReconnectingFrameSource implements AutoCloseable {
             }
         }
         return a;
-    }
-
-    /** Passes one attachment's events on; its onClosed ends the attachment instead. */
-    private final class Forwarder implements FrameListener {
-        private final Attachment attachment;
-
-        Forwarder(Attachment attachment) {
-            this.attachment = attachment;
-        }
-
-        @Override
-        public void onDamage(FrameSource source, Rect damage, boolean newSurface) {
-            for (FrameListener l : frameListeners) {
-                try {
-                    l.onDamage(source, damage, newSurface);
-                } catch (RuntimeException e) {
-                    LOG.warn("frame listener {} threw", l, e);
-                }
-            }
-        }
-
-        @Override
-        public void onCursor(CursorState cursor) {
-            for (FrameListener l : frameListeners) {
-                try {
-                    l.onCursor(cursor);
-                } catch (RuntimeException e) {
-                    LOG.warn("frame listener {} threw", l, e);
-                }
-            }
-        }
-
-        @Override
-        public void onDisabled() {
-            for (FrameListener l : frameListeners) {
-                try {
-                    l.onDisabled();
-                } catch (RuntimeException e) {
-                    LOG.warn("frame listener {} threw", l, e);
-                }
-            }
-        }
-
-        @Override
-        public void onPathChange(PathChange change) {
-            for (FrameListener l : frameListeners) {
-                try {
-                    l.onPathChange(change);
-                } catch (RuntimeException e) {
-                    LOG.warn("frame listener {} threw", l, e);
-                }
-            }
-        }
-
-        @Override
-        public void onClosed(String reason) {
-            attachment.ended.countDown();
-        }
     }
 }

@@ -1,41 +1,54 @@
 package io.github.qemudbus.display.frame;
 
 import io.github.qemudbus.display.ListenerRegistrar;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
- * The options {@link FrameSource.Builder} and {@link ReconnectingFrameSource.Builder} have in
- * common, filled through either builder's methods and checked the same way in both.
+ * What a frame source is built from, fixed when {@code build()} is called: the same options for
+ * a source on one attachment and for a re-attaching one.
+ *
+ * @param registrar registers the source's listener
+ * @param paths the allowed paths (one or more)
+ * @param name the name for logs and thread names, or null for the source's default
+ * @param listeners listeners subscribed before the first registration
+ * @param canAttach whether registering can still work (false: the display's connection is gone)
+ * @param cannotAttach why re-attaching stopped when {@code canAttach} turns false
  */
-final class SourceOptions {
-    final ListenerRegistrar registrar;
-    EnumSet<FramePath> paths = EnumSet.allOf(FramePath.class);
-    String name;
-    final List<FrameListener> listeners = new ArrayList<>();
+record SourceOptions(ListenerRegistrar registrar, Set<FramePath> paths, String name, List<FrameListener> listeners,
+        BooleanSupplier canAttach, String cannotAttach) {
 
-    SourceOptions(ListenerRegistrar registrar) {
-        this.registrar = Objects.requireNonNull(registrar, "registrar");
-    }
-
-    /** See {@link FrameSource.Builder#paths}. */
-    void paths(Set<FramePath> allowed) {
-        if (allowed == null || allowed.isEmpty()) {
+    /**
+     * Copies the collections so the value stays fixed.
+     *
+     * @param registrar registrar
+     * @param paths paths
+     * @param name name
+     * @param listeners listeners
+     * @param canAttach attach condition
+     * @param cannotAttach message
+     */
+    SourceOptions {
+        Objects.requireNonNull(registrar, "registrar");
+        if (paths == null || paths.isEmpty()) {
             throw new IllegalArgumentException("at least one frame path must be allowed");
         }
-        this.paths = EnumSet.copyOf(allowed);
+        paths = java.util.Collections.unmodifiableSet(EnumSet.copyOf(paths));
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(canAttach, "canAttach");
+        Objects.requireNonNull(cannotAttach, "cannotAttach");
     }
 
-    /** See {@link FrameSource.Builder#path}. */
-    void path(FramePath forced) {
-        this.paths = EnumSet.of(Objects.requireNonNull(forced, "forced"));
+    /** The same options under another name, with other listeners (a re-attaching source's attachments). */
+    SourceOptions forAttachment(String attachmentName, FrameListener listener) {
+        return new SourceOptions(registrar, paths, attachmentName, List.of(listener), canAttach, cannotAttach);
     }
 
-    /** See {@link FrameSource.Builder#listener}. */
-    void listener(FrameListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+    /** The name, or {@code fallback} when none was given. */
+    String nameOr(String fallback) {
+        return name != null ? name : fallback;
     }
 }

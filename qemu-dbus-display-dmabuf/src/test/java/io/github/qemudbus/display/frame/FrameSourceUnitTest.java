@@ -109,12 +109,12 @@ class FrameSourceUnitTest {
     @Test
     void featuresFollowTheAllowedPaths() {
         assertEquals(EnumSet.of(ListenerFeature.FD_PASSING, ListenerFeature.DMABUF2, ListenerFeature.SHARED_MAP),
-                FrameSource.features(EnumSet.allOf(FramePath.class)));
+                PathPolicy.features(EnumSet.allOf(FramePath.class)));
         assertEquals(EnumSet.of(ListenerFeature.FD_PASSING, ListenerFeature.SHARED_MAP),
-                FrameSource.features(EnumSet.of(FramePath.MAP, FramePath.COPY)));
+                PathPolicy.features(EnumSet.of(FramePath.MAP, FramePath.COPY)));
         assertEquals(EnumSet.of(ListenerFeature.FD_PASSING, ListenerFeature.DMABUF2),
-                FrameSource.features(EnumSet.of(FramePath.DMABUF)));
-        assertEquals(EnumSet.noneOf(ListenerFeature.class), FrameSource.features(EnumSet.of(FramePath.COPY)));
+                PathPolicy.features(EnumSet.of(FramePath.DMABUF)));
+        assertEquals(EnumSet.noneOf(ListenerFeature.class), PathPolicy.features(EnumSet.of(FramePath.COPY)));
     }
 
     @Test
@@ -332,7 +332,7 @@ class FrameSourceUnitTest {
         DirectRegistrar r = new DirectRegistrar();
         FrameSource s = open(r);
         ConsoleListener first = r.last();
-        assertEquals(FrameSource.features(EnumSet.allOf(FramePath.class)), r.features.get(0));
+        assertEquals(PathPolicy.features(EnumSet.allOf(FramePath.class)), r.features.get(0));
         try (UnixFd p0 = TestFds.memfd("unit-tiled", new byte[0], 4096)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> first.scanoutDmabuf(new DmabufScanout(List.of(plane(p0, 0, 64)), 0, 0, 16, 16, 16, 16,

@@ -53,7 +53,7 @@ class QemuCopyTckTest extends FrameSourceTck {
     void copyCostUnderNoise() throws Exception {
         FrameSource s = h.open();
         h.firstSurface();
-        long[] c0 = s.copyCost();
+        long[] c0 = ((AttachedFrameSource) s).copyCost();
         long u0 = s.stats().updates();
         qemu.guest().startNoise();
         double ups;
@@ -63,7 +63,7 @@ class QemuCopyTckTest extends FrameSourceTck {
         } finally {
             qemu.guest().stopNoise();
         }
-        long[] c1 = s.copyCost();
+        long[] c1 = ((AttachedFrameSource) s).copyCost();
         long n = c1[0] - c0[0];
         double ms = n == 0 ? 0 : (c1[1] - c0[1]) / 1e6 / n;
         String fact;
