@@ -7,6 +7,7 @@ import io.github.qemudbus.display.PixelFormat;
 import io.github.qemudbus.display.UnixFd;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ final class LinkHandler implements ConsoleListener {
     LinkHandler(LinkParts parts, Set<ListenerFeature> features) {
         this.parts = parts;
         this.screen = parts.screen();
-        this.features = java.util.Collections.unmodifiableSet(features.isEmpty()
+        this.features = Collections.unmodifiableSet(features.isEmpty()
                 ? EnumSet.noneOf(ListenerFeature.class) : EnumSet.copyOf(features));
     }
 

@@ -57,9 +57,6 @@ import org.slf4j.LoggerFactory;
 public final class ReconnectingFrameSource implements FrameSource {
     private static final Logger LOG = LoggerFactory.getLogger(ReconnectingFrameSource.class);
     private static final AtomicInteger IDS = new AtomicInteger();
-    /** An attachment shorter than this counts as flapping: the next attempt waits, longer each time. */
-    private static final long FLAP_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long MAX_FLAP_DELAY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** Attachment events, delivered on the source's supervisor thread; keep them short. */
     public interface AttachmentListener {
@@ -542,7 +539,7 @@ public final class ReconnectingFrameSource implements FrameSource {
     private void supervise() {
         long detachedAt = System.nanoTime();
         boolean first = true;
-        int shortLived = 0;
+        FlapBackoff backoff = new FlapBackoff(retryNanos);
         try {
             while (!closed) {
                 if (!options.canAttach().getAsBoolean()) {
@@ -591,16 +588,11 @@ public final class ReconnectingFrameSource implements FrameSource {
                         LOG.warn("attachment listener {} threw", l, e);
                     }
                 }
-                // a link that keeps dying right after it came up (a broken or hostile peer) must not
-                // make us register in a tight loop: QEMU keeps every listener it was given
-                if (detachedAt - attachedAt < FLAP_NANOS) {
-                    shortLived++;
-                    long delay = Math.min(retryNanos << Math.min(shortLived, 6), MAX_FLAP_DELAY_NANOS);
+                long delay = backoff.detached(detachedAt - attachedAt);
+                if (delay > 0) {
                     LOG.debug("frame source {}: attachment lasted {} ms; waiting {} ms", name,
                             TimeUnit.NANOSECONDS.toMillis(detachedAt - attachedAt), TimeUnit.NANOSECONDS.toMillis(delay));
                     pause(delay);
-                } else {
-                    shortLived = 0;
                 }
             }
         } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package io.github.qemudbus.display.frame;
 
 import io.github.qemudbus.display.ListenerRegistrar;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -36,7 +37,7 @@ record SourceOptions(ListenerRegistrar registrar, Set<FramePath> paths, String n
         if (paths == null || paths.isEmpty()) {
             throw new IllegalArgumentException("at least one frame path must be allowed");
         }
-        paths = java.util.Collections.unmodifiableSet(EnumSet.copyOf(paths));
+        paths = Collections.unmodifiableSet(EnumSet.copyOf(paths));
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(canAttach, "canAttach");
         Objects.requireNonNull(cannotAttach, "cannotAttach");
