@@ -81,12 +81,7 @@ final class Publisher implements Publication {
     private volatile boolean withoutDataChannel;
     private Attempt current; // guarded by lock
 
-    /**
-     * @param ctx the running bridge's shared parts
-     * @param stream the console to publish
-     * @param target where
-     * @param onClosed told once the publication is closed
-     */
+    /** Publishes {@code stream} to {@code target}; {@code onClosed} hears once it is closed. */
     Publisher(BridgeContext ctx, ConsoleStream stream, PublishTarget target, Consumer<Publisher> onClosed) {
         this.ctx = ctx;
         this.onClosed = onClosed;
@@ -122,10 +117,6 @@ final class Publisher implements Publication {
     @Override
     public int connections() {
         return connections.get();
-    }
-
-    ConsoleStream stream() {
-        return stream;
     }
 
     // --- the worker ---

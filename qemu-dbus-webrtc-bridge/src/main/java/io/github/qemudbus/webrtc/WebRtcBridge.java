@@ -132,10 +132,13 @@ public final class WebRtcBridge implements AutoCloseable {
         audio = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audio);
         List<ConsoleStream> streams = new ArrayList<>();
-        for (ConsoleBackend b : backends) {
-            streams.add(new ConsoleStream(b, factory, config.maxFrameRate(), config.refresh().toMillis(), scheduler));
+        try {
+            for (ConsoleBackend b : backends) {
+                streams.add(new ConsoleStream(b, factory, config.maxFrameRate(), config.refresh().toMillis(), scheduler));
+            }
+        } finally {
+            consoles = new Consoles(streams); // what was made is closed by close(), should this fail
         }
-        consoles = new Consoles(streams);
         for (ConsoleStream s : consoles.all()) {
             s.start();
         }
