@@ -328,11 +328,6 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
         return m;
     }
 
-    /** This viewer's input handler (its console's input lane). */
-    ViewerInput input() {
-        return input;
-    }
-
     // --- stats ---
 
     /** Adds this viewer's input counters and encoder figures to a stats message. */
