@@ -52,7 +52,7 @@ final class AudioOut implements AudioOutListener, AutoCloseable {
 
     AudioOut(Sink sink) {
         this.sink = sink;
-        this.pacer = ConsoleStream.daemon(this::pace, "qemu-webrtc-audio");
+        this.pacer = Threads.daemon(this::pace, "qemu-webrtc-audio");
     }
 
     void start() {

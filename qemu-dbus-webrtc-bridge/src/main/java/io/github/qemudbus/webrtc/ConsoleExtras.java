@@ -32,7 +32,7 @@ final class ConsoleExtras implements AutoCloseable {
     private AudioTrack audioTrack;
     private Clipboard clipboard;
     private AutoCloseable clipboardSub;
-    private final Set<ViewerSession> clipboardViewers = new LinkedHashSet<>(); // guarded by itself
+    private final Set<Viewer> clipboardViewers = new LinkedHashSet<>(); // guarded by itself
     private volatile String guestText;
     private final List<SerialPort> serial = new ArrayList<>();
 
@@ -171,7 +171,7 @@ final class ConsoleExtras implements AutoCloseable {
     }
 
     /** After the hello: the serial scrollback, the guest's last clipboard text; then live updates. */
-    void welcome(ViewerSession s) {
+    void welcome(Viewer s) {
         if (clipboard != null && !s.viewOnly()) {
             synchronized (clipboardViewers) {
                 clipboardViewers.add(s);
@@ -190,7 +190,7 @@ final class ConsoleExtras implements AutoCloseable {
     }
 
     /** A viewer left: no more messages for it. */
-    void leave(ViewerSession s) {
+    void leave(Viewer s) {
         synchronized (clipboardViewers) {
             clipboardViewers.remove(s);
         }
@@ -212,7 +212,7 @@ final class ConsoleExtras implements AutoCloseable {
         guestText = text;
         byte[] msg = Protocol.bytes(Protocol.clipboard(text));
         synchronized (clipboardViewers) {
-            for (ViewerSession s : clipboardViewers) {
+            for (Viewer s : clipboardViewers) {
                 s.send(msg);
             }
         }

@@ -30,7 +30,7 @@ final class HeldInput {
     private final Set<Integer> keys = new HashSet<>();
     private final EnumSet<MouseButton> buttons = EnumSet.noneOf(MouseButton.class);
 
-    Outcome apply(Protocol.Inbound msg, ConsoleBackend q, boolean absolute) {
+    Outcome apply(Protocol.Inbound msg, ConsoleInput q, boolean absolute) {
         if (msg instanceof Protocol.Key k) {
             if (k.down()) {
                 keys.add(k.qnum());
@@ -71,7 +71,7 @@ final class HeldInput {
     }
 
     /** Releases every key and button still down; failures are logged, never thrown. */
-    void releaseAll(ConsoleBackend q, String who) {
+    void releaseAll(ConsoleInput q, String who) {
         for (Integer k : new ArrayList<>(keys)) {
             try {
                 q.keyRelease(k);

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * rights (view-only sources may only ping), and remembers the keys and buttons it holds so that
  * they can be released when the source goes away.
  *
- * <p>Everything but the counters runs on the console's input lane ({@link ConsoleStream#submitInput}).
+ * <p>Everything but the counters runs on the console's input lane ({@link InputLane}).
  */
 final class InputClient {
     private static final Logger LOG = LoggerFactory.getLogger(InputClient.class);
@@ -49,10 +49,10 @@ final class InputClient {
      * @return the reply to send back ({@code error} or {@code pong}), or null
      */
     ObjectNode handle(byte[] data, boolean binary) {
-        Protocol.Inbound msg = Protocol.parse(data, binary, stream.bounds());
+        Protocol.Inbound msg = Protocol.parse(data, binary, stream.state().bounds());
         if (msg instanceof Protocol.Rejected r) {
             rejected.incrementAndGet();
-            stream.countRejected();
+            stream.stats().countRejected();
             LOG.debug("{}: rejected message: {} {}", name, r.code(), r.message());
             return Protocol.error(r.code(), r.message(), r.type());
         }
@@ -71,10 +71,9 @@ final class InputClient {
     }
 
     private ObjectNode apply(Protocol.Inbound msg) {
-        ConsoleBackend q = stream.backend();
         String type = typeOf(msg);
         try {
-            HeldInput.Outcome o = held.apply(msg, q, stream.absolute());
+            HeldInput.Outcome o = held.apply(msg, stream.input(), stream.state().absolute());
             if (o == HeldInput.Outcome.NOT_ABSOLUTE) {
                 failed.incrementAndGet();
                 return Protocol.error("not-absolute", "the mouse is relative now: send \"rel\" motion", "move");
@@ -127,13 +126,13 @@ final class InputClient {
 
     /** Releases every key and button this source holds (input lane only). */
     void releaseHeld() {
-        held.releaseAll(stream.backend(), name);
+        held.releaseAll(stream.input(), name);
     }
 
     /** Queues {@link #releaseHeld()} on the input lane; never throws. */
     void releaseLater() {
         try {
-            stream.submitInput(this::releaseHeld);
+            stream.lane().submit(this::releaseHeld);
         } catch (RuntimeException e) {
             LOG.debug("{}: cannot queue the release of held keys", name, e);
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,47 +46,59 @@ final class InputEndpoint {
     private static final Pattern PATH = Pattern.compile("/input/(\\d{1,9})");
     private static final Pattern CLIENT = Pattern.compile("(?:^|&)client=([A-Za-z0-9_-]{1,64})(?:&|$)");
 
-    private final WebRtcBridge bridge;
-    private final WhepServer server;
+    private final Tokens tokens;
+    private final Consoles consoles;
+    private final OriginPolicy origins;
+    private final BooleanSupplier stopped;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
     private record Client(InputClient input, long[] lastUsedNs) {
     }
 
-    InputEndpoint(WebRtcBridge bridge, WhepServer server, ScheduledExecutorService scheduler) {
-        this.bridge = bridge;
-        this.server = server;
+    /**
+     * @param tokens who may send input
+     * @param consoles the consoles served
+     * @param origins which requests may come from where
+     * @param stopped true once the server stops (requests then get 503)
+     * @param scheduler for the sweep of idle clients, or null
+     */
+    InputEndpoint(Tokens tokens, Consoles consoles, OriginPolicy origins, BooleanSupplier stopped,
+            ScheduledExecutorService scheduler) {
+        this.tokens = tokens;
+        this.consoles = consoles;
+        this.origins = origins;
+        this.stopped = stopped;
         if (scheduler != null) {
             scheduler.scheduleWithFixedDelay(this::sweep, 5, 5, TimeUnit.SECONDS);
         }
     }
 
     void handle(HttpExchange ex) throws IOException {
-        WhepServer.serve(ex, LOG, "input", this::dispatch);
+        HttpExchanges.serve(ex, LOG, "input", this::dispatch);
     }
 
     private void dispatch(HttpExchange ex) throws IOException {
-        Headers h = WhepServer.baseHeaders(ex);
+        Headers h = HttpExchanges.baseHeaders(ex);
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = ex.getRequestURI().getRawPath();
-        if (bridge.isClosed()) {
-            WhepServer.text(ex, 503, "shutting down");
+        if (stopped.getAsBoolean()) {
+            HttpExchanges.text(ex, 503, "shutting down");
             return;
         }
-        String refusal = server.crossOriginRefusal(ex);
+        String refusal = origins.refusal(ex);
         if (refusal != null) {
-            WhepServer.text(ex, 403, refusal);
+            HttpExchanges.text(ex, 403, refusal);
             return;
         }
         String origin = ex.getRequestHeaders().getFirst("Origin");
         if (origin != null) {
-            // crossOriginRefusal let it through: the bridge's own origin or an allowed one
+            // the origin policy let it through: the bridge's own origin or an allowed one
             h.set("Access-Control-Allow-Origin", origin.trim());
             h.set("Vary", "Origin");
         }
         Matcher m = PATH.matcher(path);
         if (!m.matches()) {
-            WhepServer.text(ex, 404, "not found");
+            HttpExchanges.text(ex, 404, "not found");
             return;
         }
         if (method.equals("OPTIONS")) {
@@ -97,49 +110,49 @@ final class InputEndpoint {
             ex.sendResponseHeaders(204, -1);
             return;
         }
-        Tokens.Access access = bridge.tokens().check(ex.getRequestHeaders().getFirst("Authorization"));
+        Tokens.Access access = tokens.check(ex.getRequestHeaders().getFirst("Authorization"));
         if (access == Tokens.Access.NONE) {
             h.set("WWW-Authenticate", "Bearer realm=\"qemu\"");
-            WhepServer.text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
+            HttpExchanges.text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
             return;
         }
         if (!method.equals("POST")) {
             h.set("Allow", "OPTIONS, POST");
-            WhepServer.text(ex, 405, "method not allowed");
+            HttpExchanges.text(ex, 405, "method not allowed");
             return;
         }
         if (access != Tokens.Access.FULL) {
-            WhepServer.text(ex, 403, "this token may only watch");
+            HttpExchanges.text(ex, 403, "this token may only watch");
             return;
         }
-        ConsoleStream stream = bridge.stream(Integer.parseInt(m.group(1)));
+        ConsoleStream stream = consoles.get(Integer.parseInt(m.group(1)));
         if (stream == null) {
-            WhepServer.text(ex, 404, "no console " + m.group(1));
+            HttpExchanges.text(ex, 404, "no console " + m.group(1));
             return;
         }
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            WhepServer.text(ex, 415, "input must be application/json");
+            HttpExchanges.text(ex, 415, "input must be application/json");
             return;
         }
         byte[] body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
         if (body.length > MAX_BODY_BYTES) {
-            WhepServer.text(ex, 413, "body larger than " + MAX_BODY_BYTES + " bytes");
+            HttpExchanges.text(ex, 413, "body larger than " + MAX_BODY_BYTES + " bytes");
             return;
         }
         List<byte[]> messages = split(body);
         if (messages == null) {
-            WhepServer.text(ex, 400, "the body is a data-channel message or a JSON array of at most " + MAX_BATCH + " of them");
+            HttpExchanges.text(ex, 400, "the body is a data-channel message or a JSON array of at most " + MAX_BATCH + " of them");
             return;
         }
         Client c = client(stream, clientId(ex.getRequestURI().getRawQuery()));
         if (c == null) {
             ex.getResponseHeaders().set("Retry-After", "30");
-            WhepServer.text(ex, 503, "too many input clients");
+            HttpExchanges.text(ex, 503, "too many input clients");
             return;
         }
         CompletableFuture<ArrayNode> done = new CompletableFuture<>();
-        stream.submitInput(() -> {
+        stream.lane().submit(() -> {
             try {
                 done.complete(apply(c.input(), messages));
             } catch (RuntimeException e) {
@@ -150,11 +163,11 @@ final class InputEndpoint {
         try {
             errors = done.get(APPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            WhepServer.text(ex, 503, "the console's input lane is full");
+            HttpExchanges.text(ex, 503, "the console's input lane is full");
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            WhepServer.text(ex, 503, "interrupted");
+            HttpExchanges.text(ex, 503, "interrupted");
             return;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());

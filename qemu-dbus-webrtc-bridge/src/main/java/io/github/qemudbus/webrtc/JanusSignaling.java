@@ -230,9 +230,9 @@ final class JanusSignaling implements Signaling {
     }
 
     private void startThreads() {
-        poller = ConsoleStream.daemon(this::pollLoop, "qemu-webrtc-janus-events");
+        poller = Threads.daemon(this::pollLoop, "qemu-webrtc-janus-events");
         poller.start();
-        keeper = ConsoleStream.daemon(this::keepaliveLoop, "qemu-webrtc-janus-keepalive");
+        keeper = Threads.daemon(this::keepaliveLoop, "qemu-webrtc-janus-keepalive");
         keeper.start();
     }
 

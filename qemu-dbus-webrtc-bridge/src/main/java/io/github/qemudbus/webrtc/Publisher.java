@@ -62,7 +62,8 @@ final class Publisher implements Publication {
     private static final long HELLO_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-    private final WebRtcBridge bridge;
+    private final BridgeContext ctx;
+    private final Consumer<Publisher> onClosed;
     private final ConsoleStream stream;
     private final PublishTarget target;
     private final HttpClient http;
@@ -80,8 +81,10 @@ final class Publisher implements Publication {
     private volatile boolean withoutDataChannel;
     private Attempt current; // guarded by lock
 
-    Publisher(WebRtcBridge bridge, ConsoleStream stream, PublishTarget target) {
-        this.bridge = bridge;
+    /** Publishes {@code stream} to {@code target}; {@code onClosed} hears once it is closed. */
+    Publisher(BridgeContext ctx, ConsoleStream stream, PublishTarget target, Consumer<Publisher> onClosed) {
+        this.ctx = ctx;
+        this.onClosed = onClosed;
         this.stream = stream;
         this.target = target;
         this.seq = SEQUENCE.incrementAndGet();
@@ -89,7 +92,7 @@ final class Publisher implements Publication {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.input = new InputClient(name, stream, !target.acceptsInput());
-        this.worker = ConsoleStream.daemon(this::run, "qemu-webrtc-publish-" + stream.id());
+        this.worker = Threads.daemon(this::run, "qemu-webrtc-publish-" + stream.id());
     }
 
     void start() {
@@ -114,10 +117,6 @@ final class Publisher implements Publication {
     @Override
     public int connections() {
         return connections.get();
-    }
-
-    ConsoleStream stream() {
-        return stream;
     }
 
     // --- the worker ---
@@ -230,7 +229,7 @@ final class Publisher implements Publication {
             }
         }
         state = State.CLOSED;
-        bridge.publicationClosed(this);
+        onClosed.accept(this);
     }
 
     @Override
@@ -277,15 +276,15 @@ final class Publisher implements Publication {
         volatile boolean wasConnected;
 
         void connect() throws Signaling.Failure, InterruptedException {
-            int port = targetIsLoopback() ? bridge.publisherUdpPort() : 0;
-            pc = bridge.peerConnectionFactory().createPeerConnection(bridge.publisherRtcConfig(port), this);
+            int port = targetIsLoopback() ? ctx.freeUdpPort() : 0;
+            pc = ctx.factory().createPeerConnection(ctx.rtcConfig(port), this);
             if (pc == null) {
                 throw new IllegalStateException("the peer connection factory returned no peer connection");
             }
             RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
             init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
             init.streamIds = List.of("qemu-console-" + stream.id());
-            RTCRtpTransceiver t = pc.addTransceiver(stream.track(), init);
+            RTCRtpTransceiver t = pc.addTransceiver(stream.pump().track(), init);
             sender = t.getSender();
             preferCodec(t, codec());
             if (!withoutDataChannel) {
@@ -312,7 +311,7 @@ final class Publisher implements Publication {
                 throw new Signaling.Failure("the server's answer was refused: " + Protocol.shorten(e.getMessage()), e);
             }
             limitSender();
-            stream.addSink(sink); // frames flow from now on (the pump runs while anyone watches)
+            stream.audience().addRelay(sink); // frames flow from now on (the pump runs while anyone watches)
             sinkAdded = true;
         }
 
@@ -348,7 +347,7 @@ final class Publisher implements Publication {
                 return;
             }
             try {
-                List<RTCRtpCodecCapability> all = bridge.peerConnectionFactory().getRtpSenderCapabilities(MediaType.VIDEO)
+                List<RTCRtpCodecCapability> all = ctx.factory().getRtpSenderCapabilities(MediaType.VIDEO)
                         .getCodecs();
                 List<RTCRtpCodecCapability> first = new ArrayList<>();
                 List<RTCRtpCodecCapability> rest = new ArrayList<>();
@@ -368,7 +367,7 @@ final class Publisher implements Publication {
 
         private void limitSender() {
             try {
-                PeerConnections.limit(sender, bridge.publisherMaxBitrate(), bridge.publisherMaxFrameRate());
+                PeerConnections.limit(sender, ctx.config().maxBitrate(), ctx.config().maxFrameRate());
             } catch (RuntimeException | Error e) {
                 LOG.debug("{}: cannot set sender limits: {}", name, e.toString());
             }
@@ -388,7 +387,7 @@ final class Publisher implements Publication {
                         connections.incrementAndGet();
                         state = State.PUBLISHING;
                         LOG.info("{}: publishing", name);
-                        stream.kick();
+                        stream.pump().kick();
                     }
                     String why = null;
                     if (!wasConnected && now - startNs > CONNECT_TIMEOUT_NS) {
@@ -425,7 +424,7 @@ final class Publisher implements Publication {
         /** Releases everything; on the worker thread, never throws. */
         void close() {
             if (sinkAdded) {
-                stream.removeSink(sink);
+                stream.audience().removeRelay(sink);
             }
             input.releaseLater();
             if (signaling != null) {
@@ -493,7 +492,7 @@ final class Publisher implements Publication {
                     boolean binary = buffer.binary;
                     byte[] copy = new byte[Math.min(n, Protocol.MAX_MESSAGE_BYTES + 1)];
                     data.get(copy);
-                    stream.submitInput(() -> {
+                    stream.lane().submit(() -> {
                         ObjectNode reply = input.handle(copy, binary);
                         if (input.shouldSend(reply)) {
                             send(Protocol.bytes(reply));
@@ -505,7 +504,7 @@ final class Publisher implements Publication {
 
         private void later(Runnable r) {
             try {
-                bridge.controlExecutor().execute(r);
+                ctx.control().execute(r);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 LOG.debug("{}: bridge shutting down, {} dropped", name, r);
             }
@@ -536,14 +535,14 @@ final class Publisher implements Publication {
         private void sendHello() {
             helloSentNs = System.nanoTime();
             send(Protocol.bytes(hello()));
-            byte[] cursor = stream.cursorMessage();
+            byte[] cursor = stream.cursor().latest();
             if (cursor != null) {
                 send(cursor);
             }
         }
 
         private ObjectNode hello() {
-            ObjectNode m = stream.stateMessage("hello");
+            ObjectNode m = stream.state().message("hello");
             m.put("version", Protocol.VERSION);
             m.put("session", "publication-" + seq);
             m.put("viewOnly", !target.acceptsInput());

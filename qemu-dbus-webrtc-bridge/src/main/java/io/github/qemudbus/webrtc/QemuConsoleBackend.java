@@ -12,7 +12,11 @@ import io.github.qemudbus.display.frame.FramePath;
 import io.github.qemudbus.display.frame.FrameSource;
 import io.github.qemudbus.display.frame.PathChange;
 import io.github.qemudbus.display.frame.Rect;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +35,7 @@ final class QemuConsoleBackend implements ConsoleBackend {
     private volatile int height;
     private volatile boolean absolute;
     private FrameSource frames;
-    private AutoCloseable frameSub;
+    private final List<AutoCloseable> frameSubs = new ArrayList<>();
     private AutoCloseable propSub;
 
     QemuConsoleBackend(Console console) {
@@ -70,12 +74,12 @@ final class QemuConsoleBackend implements ConsoleBackend {
     }
 
     @Override
-    public void start(Events events) {
+    public void start(List<FrameListener> listeners, Consumer<Boolean> absoluteChanged) {
         propSub = console.onPropertyChange(change -> {
             switch (change.name()) {
                 case "IsAbsolute" -> {
                     absolute = Boolean.TRUE.equals(change.value());
-                    events.absolute(absolute);
+                    absoluteChanged.accept(absolute);
                 }
                 case "Width" -> width = ((Number) change.value()).intValue();
                 case "Height" -> height = ((Number) change.value()).intValue();
@@ -84,41 +88,21 @@ final class QemuConsoleBackend implements ConsoleBackend {
             }
         });
         frames = FrameSource.open(console);
-        frameSub = frames.addListener(new FrameListener() {
-            @Override
-            public void onDamage(FrameSource source, Rect damage, boolean newSurface) {
-                events.damage(damage, newSurface);
-            }
-
-            @Override
-            public void onCursor(CursorState cursor) {
-                events.cursor(cursor);
-            }
-
-            @Override
-            public void onDisabled() {
-                events.disabled();
-            }
-
-            @Override
-            public void onPathChange(PathChange change) {
-                events.path(change.to().id(), change.reason());
-            }
-
-            @Override
-            public void onClosed(String reason) {
-                events.closed(reason);
-            }
-        });
-        // events raised before the listener was added are not replayed: start with a full picture
-        events.damage(new Rect(0, 0, Math.max(1, width), Math.max(1, height)), true);
-        CursorState c = frames.cursor();
-        if (c != null && (c.width() > 0 || c.visible())) {
-            events.cursor(c);
+        for (FrameListener l : listeners) {
+            frameSubs.add(frames.addListener(l));
         }
+        // events raised before the listeners were added are not replayed: start with a full picture
+        Rect all = new Rect(0, 0, Math.max(1, width), Math.max(1, height));
+        CursorState c = frames.cursor();
         FramePath p = frames.activePath();
-        if (p != null) {
-            events.path(p.id(), "active when the bridge started");
+        for (FrameListener l : listeners) {
+            l.onDamage(frames, all, true);
+            if (c != null && (c.width() > 0 || c.visible())) {
+                l.onCursor(c);
+            }
+            if (p != null) {
+                l.onPathChange(new PathChange(null, p, "active when the bridge started", Instant.now()));
+            }
         }
     }
 
@@ -197,7 +181,7 @@ final class QemuConsoleBackend implements ConsoleBackend {
 
     @Override
     public void close() {
-        closeQuietly(frameSub);
+        frameSubs.forEach(QemuConsoleBackend::closeQuietly);
         if (frames != null) {
             frames.close();
         }

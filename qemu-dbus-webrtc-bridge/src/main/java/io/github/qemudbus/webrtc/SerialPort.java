@@ -35,7 +35,7 @@ final class SerialPort implements AutoCloseable {
     private final AtomicLong writesDropped = new AtomicLong();
     private final Object lock = new Object();
     // guarded by lock
-    private final Set<ViewerSession> subscribers = new HashSet<>();
+    private final Set<Viewer> subscribers = new HashSet<>();
     private final byte[] scrollback = new byte[SCROLLBACK];
     private int sbStart;
     private int sbLen;
@@ -49,7 +49,7 @@ final class SerialPort implements AutoCloseable {
         String n = chardev.name();
         this.label = n.startsWith(NAME_PREFIX) ? "Serial " + n.substring(NAME_PREFIX.length()) : n;
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
-                r -> ConsoleStream.daemon(r, "qemu-webrtc-serial-" + chardev.id()),
+                r -> Threads.daemon(r, "qemu-webrtc-serial-" + chardev.id()),
                 (r, ex) -> writesDropped.incrementAndGet());
     }
 
@@ -104,7 +104,7 @@ final class SerialPort implements AutoCloseable {
             failedOnce = false;
         }
         LOG.info("serial console {} ({}) open", chardev.id(), chardev.name());
-        ConsoleStream.daemon(() -> readLoop(ch), "qemu-webrtc-serial-read-" + chardev.id()).start();
+        Threads.daemon(() -> readLoop(ch), "qemu-webrtc-serial-read-" + chardev.id()).start();
     }
 
     private void retryLater() {
@@ -124,7 +124,7 @@ final class SerialPort implements AutoCloseable {
                 byte[] msg = Protocol.bytes(Protocol.serial(chardev.id(), buf, 0, n));
                 synchronized (lock) {
                     append(buf, n);
-                    for (ViewerSession s : subscribers) {
+                    for (Viewer s : subscribers) {
                         s.send(msg);
                     }
                 }
@@ -159,9 +159,9 @@ final class SerialPort implements AutoCloseable {
 
     /**
      * Subscribes a viewer that just said hello: sends it the scrollback, then (in order, without
-     * gap or repeat) everything the guest writes until {@link #leave(ViewerSession)}.
+     * gap or repeat) everything the guest writes until {@link #leave(Viewer)}.
      */
-    void welcome(ViewerSession s) {
+    void welcome(Viewer s) {
         synchronized (lock) {
             if (!subscribers.add(s)) {
                 return;
@@ -177,7 +177,7 @@ final class SerialPort implements AutoCloseable {
         }
     }
 
-    void leave(ViewerSession s) {
+    void leave(Viewer s) {
         synchronized (lock) {
             subscribers.remove(s);
         }

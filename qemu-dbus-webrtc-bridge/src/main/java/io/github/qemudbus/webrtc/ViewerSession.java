@@ -24,32 +24,29 @@ import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One viewer: a peer connection that sends its console's track, the "qemu" data channel the
- * page opened, the viewer's rights (view-only or not) and the keys and buttons it holds.
+ * One viewer: a peer connection that sends its console's track, and the "qemu" data channel the
+ * page opened. Messages that arrive on the channel go, in order, to the console's input lane,
+ * where the viewer's {@link ViewerInput} applies them (with the viewer's rights and held keys).
  *
  * <p>WebRTC observer callbacks arrive on native threads: they only copy data and hand work to
  * an executor, never block and never call back into the peer connection.
  */
-final class ViewerSession implements PeerConnectionObserver {
+final class ViewerSession implements PeerConnectionObserver, Viewer {
     private static final Logger LOG = LoggerFactory.getLogger(ViewerSession.class);
     private static final long MAX_BUFFERED = 1 << 20;
-    private static final int ERRORS_PER_SECOND = 5;
 
     /** Thrown when the offer cannot be answered; the message is safe to show the client. */
     static final class OfferException extends Exception {
@@ -62,6 +59,7 @@ final class ViewerSession implements PeerConnectionObserver {
 
     private final String id;
     private final ConsoleStream stream;
+    private final InputLane lane;
     private final boolean viewOnly;
     private final Executor control;
     private final Consumer<ViewerSession> onClosed;
@@ -84,24 +82,7 @@ final class ViewerSession implements PeerConnectionObserver {
     private volatile ObjectNode encoderStats;
     private final AtomicBoolean statsPending = new AtomicBoolean();
 
-    // input lane only
-    private final HeldInput held = new HeldInput();
-    private final Set<String> onceErrors = new HashSet<>();
-    private final StringBuilder clipboardParts = new StringBuilder();
-    private int clipboardBytes;
-    private boolean clipboardTooLarge;
-
-    final AtomicLong accepted = new AtomicLong();
-    final AtomicLong rejected = new AtomicLong();
-    final AtomicLong ignored = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    private final AtomicLong errorWindowStart = new AtomicLong();
-    private final AtomicLong errorsInWindow = new AtomicLong();
-
-    ViewerSession(String id, ConsoleStream stream, boolean viewOnly, PeerConnectionFactory factory,
-            RTCConfiguration config, Executor control, List<Integer> consoleIds, Consumer<ViewerSession> onClosed) {
-        this(id, stream, viewOnly, factory, config, control, consoleIds, onClosed, ConsoleExtras.none());
-    }
+    private final ViewerInput input;
 
     ViewerSession(String id, ConsoleStream stream, boolean viewOnly, PeerConnectionFactory factory,
             RTCConfiguration config, Executor control, List<Integer> consoleIds, Consumer<ViewerSession> onClosed,
@@ -109,10 +90,12 @@ final class ViewerSession implements PeerConnectionObserver {
         this.id = id;
         this.extras = extras;
         this.stream = stream;
+        this.lane = stream.lane();
         this.viewOnly = viewOnly;
         this.control = control;
         this.consoleIds = consoleIds;
         this.onClosed = onClosed;
+        this.input = new ViewerInput(id, stream, viewOnly, extras, this::send);
         this.pc = factory.createPeerConnection(config, this);
         if (pc == null) {
             throw new IllegalStateException("the peer connection factory returned no peer connection");
@@ -127,11 +110,13 @@ final class ViewerSession implements PeerConnectionObserver {
         return stream;
     }
 
-    boolean viewOnly() {
+    @Override
+    public boolean viewOnly() {
         return viewOnly;
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed.get();
     }
 
@@ -162,7 +147,7 @@ final class ViewerSession implements PeerConnectionObserver {
             throw new OfferException("the offer was refused: " + Protocol.shorten(e.getMessage()));
         }
         await(remote, deadline, "the offer was refused: ");
-        sender = pc.addTrack(stream.track(), List.of("qemu-console-" + stream.id()));
+        sender = pc.addTrack(stream.pump().track(), List.of("qemu-console-" + stream.id()));
         if (extras.audioTrack() != null && offerSdp.contains("m=audio")) {
             // a stream of its own: the page must not hold the picture back to lip-sync it with the sound
             audioSender = pc.addTrack(extras.audioTrack(), List.of("qemu-audio"));
@@ -234,7 +219,7 @@ final class ViewerSession implements PeerConnectionObserver {
         switch (s) {
             case CONNECTED -> {
                 disconnectedSinceNs = 0;
-                stream.kick();
+                stream.pump().kick();
             }
             case DISCONNECTED -> disconnectedSinceNs = System.nanoTime();
             case FAILED, CLOSED -> later(() -> close("peer connection " + s.name().toLowerCase(java.util.Locale.ROOT)));
@@ -284,14 +269,14 @@ final class ViewerSession implements PeerConnectionObserver {
                 ByteBuffer data = buffer.data;
                 int n = data.remaining();
                 if (n > Protocol.MAX_MESSAGE_BYTES) {
-                    stream.submitInput(() -> reject(new Protocol.Rejected("too-large",
+                    lane.submit(() -> input.reject(new Protocol.Rejected("too-large",
                             "message of " + n + " bytes (limit " + Protocol.MAX_MESSAGE_BYTES + ")", null)));
                     return;
                 }
                 byte[] copy = new byte[n];
                 data.get(copy);
                 boolean binary = buffer.binary;
-                stream.submitInput(() -> handle(copy, binary));
+                lane.submit(() -> input.handle(copy, binary));
             }
         });
         later(this::channelStateChanged);
@@ -320,7 +305,7 @@ final class ViewerSession implements PeerConnectionObserver {
         if (s == RTCDataChannelState.OPEN && !helloSent) {
             helloSent = true;
             send(Protocol.bytes(hello()));
-            byte[] cursor = stream.cursorMessage();
+            byte[] cursor = stream.cursor().latest();
             if (cursor != null) {
                 send(cursor);
             }
@@ -331,7 +316,7 @@ final class ViewerSession implements PeerConnectionObserver {
     }
 
     ObjectNode hello() {
-        ObjectNode m = stream.stateMessage("hello");
+        ObjectNode m = stream.state().message("hello");
         m.put("version", Protocol.VERSION);
         m.put("session", id);
         m.put("viewOnly", viewOnly);
@@ -343,173 +328,11 @@ final class ViewerSession implements PeerConnectionObserver {
         return m;
     }
 
-    // --- input (the console's input lane) ---
+    // --- stats ---
 
-    void handle(byte[] data, boolean binary) {
-        if (closed.get()) {
-            return;
-        }
-        Protocol.Inbound msg = Protocol.parse(data, binary, stream.bounds());
-        if (msg instanceof Protocol.Rejected r) {
-            reject(r);
-            return;
-        }
-        if (msg instanceof Protocol.Ping p) {
-            ObjectNode pong = Protocol.out("pong");
-            pong.put("id", p.id());
-            pong.put("ts", System.currentTimeMillis());
-            send(Protocol.bytes(pong));
-            accepted.incrementAndGet();
-            return;
-        }
-        if (viewOnly) {
-            ignored.incrementAndGet();
-            sendErrorOnce("view-only", "this viewer may only watch; input is ignored", null);
-            return;
-        }
-        ConsoleBackend q = stream.backend();
-        String type = typeOf(msg);
-        try {
-            HeldInput.Outcome o = held.apply(msg, q, stream.absolute());
-            if (o == HeldInput.Outcome.NOT_ABSOLUTE) {
-                failed.incrementAndGet();
-                sendErrorOnce("not-absolute", "the mouse is relative now: send \"rel\" motion", "move");
-                return;
-            } else if (o == HeldInput.Outcome.APPLIED) {
-                // keyboard, mouse or touch: done
-            } else if (msg instanceof Protocol.Resize r) {
-                stream.requestResize(r, this);
-            } else if (msg instanceof Protocol.ReleaseAll) {
-                releaseHeld();
-            } else if (msg instanceof Protocol.ClipboardPart c) {
-                if (!clipboardPart(c)) {
-                    return;
-                }
-            } else if (msg instanceof Protocol.SerialInput in) {
-                SerialPort p = serialPort(in.port(), "serial");
-                if (p == null) {
-                    return;
-                }
-                if (!p.write(in.data())) {
-                    failed.incrementAndGet();
-                    sendError("serial-busy", "serial port " + in.port() + " is not open or its queue is full", "serial");
-                    return;
-                }
-            } else if (msg instanceof Protocol.SerialBreak br) {
-                SerialPort p = serialPort(br.port(), "serialBreak");
-                if (p == null) {
-                    return;
-                }
-                p.sendBreak();
-            }
-            accepted.incrementAndGet();
-        } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            LOG.debug("session {}: {} failed: {}", id, type, e.toString());
-            sendError("qemu", type + " failed: " + Protocol.shorten(e.getMessage()), type);
-        }
-    }
-
-    private SerialPort serialPort(String port, String type) {
-        SerialPort p = extras.serialPort(port);
-        if (p == null) {
-            rejected.incrementAndGet();
-            sendError("unknown-port", "no serial port '" + port + "'", type);
-        }
-        return p;
-    }
-
-    /**
-     * Collects one part of a clipboard offer; the last part offers the whole text to the guest.
-     * Returns false when the part was refused (already answered).
-     */
-    private boolean clipboardPart(Protocol.ClipboardPart c) {
-        if (!extras.hasClipboard()) {
-            ignored.incrementAndGet();
-            sendErrorOnce("unsupported", "clipboard sharing is off on this bridge", "clipboard");
-            return false;
-        }
-        int bytes = c.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (clipboardBytes + bytes > Protocol.MAX_CLIPBOARD_BYTES) {
-            clipboardTooLarge = true;
-        } else {
-            clipboardParts.append(c.text());
-            clipboardBytes += bytes;
-        }
-        if (c.more()) {
-            return true;
-        }
-        String text = clipboardParts.toString();
-        boolean tooLarge = clipboardTooLarge;
-        clipboardParts.setLength(0);
-        clipboardBytes = 0;
-        clipboardTooLarge = false;
-        if (tooLarge) {
-            rejected.incrementAndGet();
-            sendError("too-large", "clipboard text over " + Protocol.MAX_CLIPBOARD_BYTES + " bytes", "clipboard");
-            return false;
-        }
-        extras.offerClipboard(text);
-        return true;
-    }
-
-    private static String typeOf(Protocol.Inbound m) {
-        if (m instanceof Protocol.ClipboardPart) {
-            return "clipboard";
-        }
-        if (m instanceof Protocol.SerialInput) {
-            return "serial";
-        }
-        String n = m.getClass().getSimpleName();
-        return n.equals("ReleaseAll") ? "releaseAll" : Character.toLowerCase(n.charAt(0)) + n.substring(1);
-    }
-
-    private void reject(Protocol.Rejected r) {
-        rejected.incrementAndGet();
-        stream.countRejected();
-        LOG.debug("session {}: rejected message: {} {}", id, r.code(), r.message());
-        sendError(r.code(), r.message(), r.type());
-    }
-
-    /** Releases every key and button this viewer holds (input lane only). */
-    void releaseHeld() {
-        held.releaseAll(stream.backend(), "session " + id);
-    }
-
-    int heldKeyCount() {
-        return held.keyCount();
-    }
-
-    // --- sending ---
-
-    void sendError(String code, String message, String ref) {
-        long now = System.nanoTime();
-        long start = errorWindowStart.get();
-        if (now - start > TimeUnit.SECONDS.toNanos(1)) {
-            errorWindowStart.set(now);
-            errorsInWindow.set(0);
-        }
-        if (errorsInWindow.incrementAndGet() <= ERRORS_PER_SECOND) {
-            send(Protocol.bytes(Protocol.error(code, message, ref)));
-        }
-    }
-
-    void sendErrorOnce(String code, String message, String ref) {
-        boolean first;
-        synchronized (onceErrors) {
-            first = onceErrors.add(code);
-        }
-        if (first) {
-            sendError(code, message, ref);
-        }
-    }
-
+    /** Adds this viewer's input counters and encoder figures to a stats message. */
     void addCounters(ObjectNode m) {
-        m.put("accepted", accepted.get());
-        m.put("rejected", rejected.get());
-        m.put("ignored", ignored.get());
-        m.put("failed", failed.get());
-        m.put("dropped", stream.inputDropped());
+        input.addCounters(m);
         ObjectNode enc = encoderStats;
         if (enc != null) {
             m.set("encoder", enc);
@@ -577,7 +400,8 @@ final class ViewerSession implements PeerConnectionObserver {
     }
 
     /** Sends a text message if the channel is open; drops it when the viewer reads too slowly. */
-    void send(byte[] message) {
+    @Override
+    public void send(byte[] message) {
         synchronized (sendLock) {
             RTCDataChannel ch = channel;
             if (ch == null || closed.get() || !helloSent) {
@@ -604,11 +428,12 @@ final class ViewerSession implements PeerConnectionObserver {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        input.stop();
         LOG.info("viewer {} of console {} left: {}", id, stream.id(), reason);
-        stream.removeViewer(this);
+        stream.audience().remove(this);
         extras.leave(this);
         try {
-            stream.submitInput(this::releaseHeld);
+            lane.submit(input::releaseHeld);
         } catch (RuntimeException e) {
             LOG.debug("cannot queue key release", e);
         }

@@ -1,11 +1,6 @@
 package io.github.qemudbus.webrtc;
 
 import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.RTCBundlePolicy;
-import dev.onvoid.webrtc.RTCConfiguration;
-import dev.onvoid.webrtc.RTCIceServer;
-import dev.onvoid.webrtc.RTCPeerConnectionState;
-import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
 import dev.onvoid.webrtc.media.audio.AudioLayer;
@@ -18,21 +13,15 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,31 +62,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebRtcBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcBridge.class);
-    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
-    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
-    private static final long DISCONNECTED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
-    private final Builder config;
-    private final Tokens tokens;
-    private final SecureRandom random = new SecureRandom();
-    private final Map<Integer, ConsoleStream> streams = new LinkedHashMap<>();
-    private final Map<String, ViewerSession> sessions = new ConcurrentHashMap<>();
-    private final AtomicInteger reserved = new AtomicInteger();
-    private final List<Publisher> publications = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final BridgeConfig config;
+    private final List<Publisher> publications = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
+    // set by start(), under lifecycle; read by close() and the public methods
+    private volatile Consoles consoles = new Consoles(List.of());
+    private volatile Viewers viewers;
+    private volatile BridgeContext ctx;
     private AudioDeviceModuleBase audio;
-    private volatile ConsoleExtras extras = ConsoleExtras.none();
     private PeerConnectionFactory factory;
     private ScheduledExecutorService scheduler;
     private ExecutorService control;
+    private ConsoleExtras extras = ConsoleExtras.none();
     private WhepServer http;
     private volatile URI url;
     private volatile boolean started;
     private volatile boolean closed;
+    private int ticks;
 
-    private WebRtcBridge(Builder b) {
-        this.config = b;
-        this.tokens = new Tokens(b.token, b.viewOnlyToken);
+    private WebRtcBridge(BridgeConfig config) {
+        this.config = config;
     }
 
     /**
@@ -134,45 +119,53 @@ public final class WebRtcBridge implements AutoCloseable {
     }
 
     private void doStart() {
-        List<ConsoleBackend> backends = config.backends != null ? config.backends : openConsoles();
+        List<ConsoleBackend> backends = config.backends() != null ? config.backends() : openConsoles();
         if (backends.isEmpty()) {
             throw new IllegalStateException("no console to serve");
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> ConsoleStream.daemon(r, "qemu-webrtc-timer"));
-        control = Executors.newSingleThreadExecutor(r -> ConsoleStream.daemon(r, "qemu-webrtc-control"));
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon(r, "qemu-webrtc-timer"));
+        control = Executors.newSingleThreadExecutor(r -> Threads.daemon(r, "qemu-webrtc-control"));
         NativeLog.install();
         // the dummy module: PeerConnectionFactory's default one aborts without audio devices, and
         // the headless one runs a capture thread that feeds every audio sender too (racing the
         // guest's sound, which reaches the senders through a CustomAudioSource: see ConsoleExtras)
         audio = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audio);
-        for (ConsoleBackend b : backends) {
-            ConsoleStream s = new ConsoleStream(b, factory, config.maxFrameRate, config.refresh.toMillis(), scheduler);
-            streams.put(b.id(), s);
+        List<ConsoleStream> streams = new ArrayList<>();
+        try {
+            for (ConsoleBackend b : backends) {
+                streams.add(new ConsoleStream(b, factory, config.maxFrameRate(), config.refresh().toMillis(), scheduler));
+            }
+        } finally {
+            consoles = new Consoles(streams); // what was made is closed by close(), should this fail
         }
-        for (ConsoleStream s : streams.values()) {
+        for (ConsoleStream s : consoles.all()) {
             s.start();
         }
-        if (config.backends == null) {
-            extras = ConsoleExtras.open(config.display, factory, config.clipboard, config.audio, config.serial, scheduler);
+        if (config.backends() == null) {
+            extras = ConsoleExtras.open(config.display(), factory, config.clipboard(), config.audio(), config.serial(),
+                    scheduler);
         }
+        ctx = new BridgeContext(config, factory, scheduler, control, extras, new SecureRandom());
+        viewers = new Viewers(ctx, consoles.ids());
         try {
-            http = new WhepServer(this, config.listen);
+            http = new WhepServer(ctx, consoles, viewers);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + config.listen, e);
+            throw new UncheckedIOException("cannot listen on " + config.listen(), e);
         }
         url = http.baseUri();
-        scheduler.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
-        LOG.info("WebRTC bridge serving console(s) {} at {}{}", streams.keySet(), url,
-                tokens.required() ? " (token required)" : "");
-        for (PublishTarget t : config.publishTargets) {
+        StatsReporter stats = new StatsReporter(consoles, viewers);
+        scheduler.scheduleWithFixedDelay(() -> tick(stats), 1, 1, TimeUnit.SECONDS);
+        LOG.info("WebRTC bridge serving console(s) {} at {}{}", consoles.ids(), url,
+                config.tokens().required() ? " (token required)" : "");
+        for (PublishTarget t : config.publishTargets()) {
             startPublication(t);
         }
     }
 
     private List<ConsoleBackend> openConsoles() {
-        QemuDisplay d = Objects.requireNonNull(config.display, "display(QemuDisplay) is required");
-        List<Integer> ids = config.consoleIds.isEmpty() ? d.vm().consoleIds() : new ArrayList<>(config.consoleIds);
+        QemuDisplay d = Objects.requireNonNull(config.display(), "display(QemuDisplay) is required");
+        List<Integer> ids = config.consoleIds().isEmpty() ? d.vm().consoleIds() : config.consoleIds();
         List<ConsoleBackend> out = new ArrayList<>();
         try {
             for (int id : ids) {
@@ -185,27 +178,12 @@ public final class WebRtcBridge implements AutoCloseable {
         return out;
     }
 
-    private int ticks;
-
-    private void tick() {
+    /** Every second: ends dead sessions; every other second, sends stats. */
+    private void tick(StatsReporter stats) {
         try {
-            long now = System.nanoTime();
-            for (ViewerSession s : sessions.values()) {
-                RTCPeerConnectionState st = s.state();
-                boolean neverConnected = (st == RTCPeerConnectionState.NEW || st == RTCPeerConnectionState.CONNECTING)
-                        && s.ageNanos() > CONNECT_TIMEOUT_NS;
-                long since = s.disconnectedSinceNs();
-                boolean lost = st == RTCPeerConnectionState.DISCONNECTED && since != 0
-                        && now - since > DISCONNECTED_TIMEOUT_NS;
-                if (neverConnected || lost) {
-                    control.execute(() -> s.close(neverConnected ? "never connected" : "connection lost"));
-                }
-            }
+            viewers.expire();
             if (++ticks % 2 == 0) {
-                List<Integer> ids = List.copyOf(streams.keySet());
-                for (ConsoleStream c : streams.values()) {
-                    c.tickStats(ids);
-                }
+                stats.report();
             }
         } catch (RuntimeException e) {
             LOG.warn("housekeeping failed", e);
@@ -234,7 +212,7 @@ public final class WebRtcBridge implements AutoCloseable {
      */
     public List<Integer> consoleIds() {
         synchronized (lifecycle) {
-            return List.copyOf(streams.keySet());
+            return consoles.ids();
         }
     }
 
@@ -244,7 +222,8 @@ public final class WebRtcBridge implements AutoCloseable {
      * @return the number of live sessions
      */
     public int viewerCount() {
-        return sessions.size();
+        Viewers v = viewers;
+        return v == null ? 0 : v.count();
     }
 
     /**
@@ -256,9 +235,9 @@ public final class WebRtcBridge implements AutoCloseable {
      * @throws IllegalArgumentException when the bridge does not serve the target's console
      */
     public Publication publish(PublishTarget target) {
-        java.util.Objects.requireNonNull(target);
+        Objects.requireNonNull(target);
         synchronized (lifecycle) {
-            if (!started || closed || factory == null) {
+            if (!started || closed || ctx == null) {
                 throw new IllegalStateException(closed ? "bridge is closed" : "bridge not started");
             }
             return startPublication(target);
@@ -275,159 +254,20 @@ public final class WebRtcBridge implements AutoCloseable {
     }
 
     private Publisher startPublication(PublishTarget target) {
-        ConsoleStream s = streams.get(target.consoleId());
+        ConsoleStream s = consoles.get(target.consoleId());
         if (s == null) {
             throw new IllegalArgumentException("cannot publish console " + target.consoleId() + ": the bridge serves "
-                    + streams.keySet());
+                    + consoles.ids());
         }
-        Publisher p = new Publisher(this, s, target);
+        Publisher p = new Publisher(ctx, s, target, publications::remove);
         publications.add(p);
         p.start();
         return p;
     }
 
-    // --- used by publications ---
-
-    PeerConnectionFactory peerConnectionFactory() {
-        return factory;
-    }
-
-    ExecutorService controlExecutor() {
-        return control;
-    }
-
-    ScheduledExecutorService scheduler() {
-        return scheduler;
-    }
-
-    int publisherUdpPort() {
-        return freeUdpPort();
-    }
-
-    RTCConfiguration publisherRtcConfig(int pinnedPort) {
-        return rtcConfig(pinnedPort);
-    }
-
-    int publisherMaxBitrate() {
-        return config.maxBitrate;
-    }
-
-    int publisherMaxFrameRate() {
-        return config.maxFrameRate;
-    }
-
-    void publicationClosed(Publisher p) {
-        publications.remove(p);
-    }
-
-    // --- used by WhepServer ---
-
-    Tokens tokens() {
-        return tokens;
-    }
-
-    Set<String> allowedOrigins() {
-        return config.allowedOrigins;
-    }
-
-    Collection<ConsoleStream> streams() {
-        return streams.values();
-    }
-
+    /** A served console (tests). */
     ConsoleStream stream(int id) {
-        return streams.get(id);
-    }
-
-    ViewerSession session(String id) {
-        return sessions.get(id);
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
-    /** Reserves a viewer slot; false when {@code maxViewers} are already in use. */
-    boolean reserveViewer() {
-        while (true) {
-            int n = reserved.get();
-            if (n >= config.maxViewers) {
-                return false;
-            }
-            if (reserved.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
-    }
-
-    void releaseViewer() {
-        reserved.decrementAndGet();
-    }
-
-    /**
-     * Creates a session for an offer and returns it with its answer. The caller has reserved a
-     * slot; the slot is released when the session closes (or here, when answering fails).
-     */
-    ViewerSession openSession(ConsoleStream stream, boolean viewOnly, String offer, StringBuilder answerOut)
-            throws ViewerSession.OfferException, InterruptedException, TimeoutException {
-        String id = HexFormat.of().formatHex(bytes(16));
-        ViewerSession s;
-        int port;
-        try {
-            // on loopback, pin the session's UDP port so that it can be announced as 127.0.0.1
-            port = config.listen.getAddress().isLoopbackAddress() ? freeUdpPort() : 0;
-            synchronized (lifecycle) {
-                if (closed) {
-                    throw new IllegalStateException("bridge is closing");
-                }
-                s = new ViewerSession(id, stream, viewOnly, factory, rtcConfig(port), control,
-                        List.copyOf(streams.keySet()), this::sessionClosed, extras);
-                sessions.put(id, s);
-            }
-        } catch (RuntimeException | Error e) {
-            releaseViewer(); // no session owns the slot yet
-            throw e;
-        }
-        try {
-            answerOut.append(s.answer(offer, config.maxBitrate, config.maxFrameRate, port, ANSWER_TIMEOUT));
-        } catch (ViewerSession.OfferException | InterruptedException | TimeoutException | RuntimeException e) {
-            s.close("offer failed: " + e.getMessage());
-            throw e;
-        }
-        stream.addViewer(s);
-        LOG.info("viewer {} joined console {}{}", id, stream.id(), viewOnly ? " (view only)" : "");
-        return s;
-    }
-
-    private byte[] bytes(int n) {
-        byte[] b = new byte[n];
-        random.nextBytes(b);
-        return b;
-    }
-
-    private void sessionClosed(ViewerSession s) {
-        if (sessions.remove(s.id(), s)) {
-            releaseViewer();
-        }
-    }
-
-    /** Ends a session now (DELETE); runs on the calling thread. */
-    void endSession(ViewerSession s, String reason) {
-        s.close(reason);
-    }
-
-    private int freeUdpPort() {
-        return PeerConnections.freeUdpPort(config.minPort > 0 ? config.minPort : 0, config.minPort > 0 ? config.maxPort : 0,
-                random);
-    }
-
-    private RTCConfiguration rtcConfig(int pinnedPort) {
-        RTCConfiguration c = new RTCConfiguration();
-        c.iceServers = new ArrayList<>(config.iceServers);
-        c.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
-        c.rtcpMuxPolicy = RTCRtcpMuxPolicy.REQUIRE;
-        c.portAllocatorConfig = pinnedPort > 0 ? PeerConnections.portAllocator(pinnedPort, pinnedPort)
-                : PeerConnections.portAllocator(config.minPort, config.maxPort);
-        return c;
+        return consoles.get(id);
     }
 
     /**
@@ -442,6 +282,9 @@ public final class WebRtcBridge implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (viewers != null) {
+                viewers.refuseNew();
+            }
         }
         if (http != null) {
             http.stop();
@@ -449,20 +292,16 @@ public final class WebRtcBridge implements AutoCloseable {
         for (Publisher p : List.copyOf(publications)) {
             p.close(); // before the factory goes: releases the server's resource, closes the peer connection
         }
-        for (ViewerSession s : List.copyOf(sessions.values())) {
-            try {
-                s.close("bridge closed");
-            } catch (RuntimeException e) {
-                LOG.debug("closing session {} failed", s.id(), e);
-            }
+        if (viewers != null) {
+            viewers.closeAll();
         }
-        for (ConsoleStream s : streams.values()) {
+        for (ConsoleStream s : consoles.all()) {
             s.close();
         }
         extras.close();
         shutdown(control);
         shutdown(scheduler);
-        for (ConsoleStream s : streams.values()) {
+        for (ConsoleStream s : consoles.all()) {
             s.disposeNative();
         }
         extras.disposeNative();
@@ -503,8 +342,8 @@ public final class WebRtcBridge implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "WebRtcBridge[" + (url != null ? url : "not started") + ", consoles " + streams.keySet() + ", viewers "
-                + sessions.size() + "]";
+        return "WebRtcBridge[" + (url != null ? url : "not started") + ", consoles " + consoles.ids() + ", viewers "
+                + viewerCount() + "]";
     }
 
     /** Configures a {@link WebRtcBridge}. Only {@link #display(QemuDisplay)} is required. */
@@ -518,7 +357,7 @@ public final class WebRtcBridge implements AutoCloseable {
         private int maxFrameRate = 30;
         private int maxBitrate = 8_000_000;
         private Duration refresh = Duration.ofSeconds(1);
-        private final List<RTCIceServer> iceServers = new ArrayList<>();
+        private final List<BridgeConfig.IceServer> iceServers = new ArrayList<>();
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private int minPort;
         private int maxPort;
@@ -526,32 +365,9 @@ public final class WebRtcBridge implements AutoCloseable {
         private boolean clipboard = true;
         private boolean audio = true;
         private boolean serial = true;
-        List<ConsoleBackend> backends;
+        private List<ConsoleBackend> backends;
 
         private Builder() {
-        }
-
-        private Builder copy() {
-            Builder b = new Builder();
-            b.display = display;
-            b.consoleIds.addAll(consoleIds);
-            b.listen = listen;
-            b.token = token;
-            b.viewOnlyToken = viewOnlyToken;
-            b.maxViewers = maxViewers;
-            b.maxFrameRate = maxFrameRate;
-            b.maxBitrate = maxBitrate;
-            b.refresh = refresh;
-            b.iceServers.addAll(iceServers);
-            b.allowedOrigins.addAll(allowedOrigins);
-            b.minPort = minPort;
-            b.maxPort = maxPort;
-            b.publishTargets.addAll(publishTargets);
-            b.clipboard = clipboard;
-            b.audio = audio;
-            b.serial = serial;
-            b.backends = backends;
-            return b;
         }
 
         /**
@@ -702,11 +518,7 @@ public final class WebRtcBridge implements AutoCloseable {
                     throw new IllegalArgumentException("not a STUN/TURN URL: " + u);
                 }
             }
-            RTCIceServer s = new RTCIceServer();
-            s.urls = List.copyOf(urls);
-            s.username = username;
-            s.password = password;
-            iceServers.add(s);
+            iceServers.add(new BridgeConfig.IceServer(urls, username, password));
             return this;
         }
 
@@ -807,7 +619,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder publish(PublishTarget target) {
-            publishTargets.add(java.util.Objects.requireNonNull(target));
+            publishTargets.add(Objects.requireNonNull(target));
             return this;
         }
 
@@ -827,7 +639,10 @@ public final class WebRtcBridge implements AutoCloseable {
             if (display == null && backends == null) {
                 throw new IllegalStateException("display(QemuDisplay) is required");
             }
-            return new WebRtcBridge(copy());
+            // the settings are copied: changing this builder later does not change the bridge
+            return new WebRtcBridge(new BridgeConfig(display, List.copyOf(consoleIds), listen,
+                    new Tokens(token, viewOnlyToken), maxViewers, maxFrameRate, maxBitrate, refresh, iceServers,
+                    allowedOrigins, minPort, maxPort, clipboard, audio, serial, backends, publishTargets));
         }
     }
 }

@@ -13,10 +13,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,65 +47,51 @@ final class WhepServer {
             + "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             + "frame-ancestors 'self'; form-action 'none'"; // 'self': the side-by-side view frames the page
 
-    private final WebRtcBridge bridge;
+    private final Tokens tokens;
+    private final Consoles consoles;
+    private final Viewers viewers;
     private final HttpServer server;
     private final ExecutorService executor;
-    private final int port;
-    private final boolean loopback;
-    private final Set<String> ownHosts = new HashSet<>();
+    private final OriginPolicy origins;
     private final URI base;
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
+    private volatile boolean stopped;
 
-    WhepServer(WebRtcBridge bridge, InetSocketAddress listen) throws IOException {
-        this.bridge = bridge;
+    WhepServer(BridgeContext ctx, Consoles consoles, Viewers viewers) throws IOException {
+        InetSocketAddress listen = ctx.config().listen();
+        this.tokens = ctx.config().tokens();
+        this.consoles = consoles;
+        this.viewers = viewers;
         this.server = HttpServer.create(listen, 64);
-        this.port = server.getAddress().getPort();
+        int port = server.getAddress().getPort();
         InetAddress addr = server.getAddress().getAddress();
-        this.loopback = addr.isLoopbackAddress();
-        String literal = hostLiteral(addr);
         if (addr.isAnyLocalAddress()) {
             base = URI.create("http://" + (addr instanceof Inet6Address ? "[::1]" : "127.0.0.1") + ":" + port + "/");
         } else {
-            base = URI.create("http://" + literal + ":" + port + "/");
+            base = URI.create("http://" + OriginPolicy.hostLiteral(addr) + ":" + port + "/");
         }
-        ownHosts.add(literal + ":" + port);
-        if (loopback) {
-            ownHosts.add("127.0.0.1:" + port);
-            ownHosts.add("localhost:" + port);
-            ownHosts.add("[::1]:" + port);
-        }
-        for (String o : bridge.allowedOrigins()) {
-            URI u = URI.create(o);
-            int p = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
-            ownHosts.add(u.getHost().toLowerCase(Locale.ROOT) + ":" + p);
-        }
-        if (!loopback && !bridge.tokens().required()) {
+        this.origins = new OriginPolicy(server.getAddress(), ctx.config().allowedOrigins());
+        if (!addr.isLoopbackAddress() && !tokens.required()) {
             LOG.warn("listening on {} without a token: anyone who can reach it sees and controls the VM", listen);
         }
         this.executor = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
-                r -> ConsoleStream.daemon(r, "qemu-webrtc-http"), new ThreadPoolExecutor.AbortPolicy());
+                r -> Threads.daemon(r, "qemu-webrtc-http"), new ThreadPoolExecutor.AbortPolicy());
         ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         // input for viewers who watch through a media server (SFU): see InputEndpoint
-        server.createContext(InputEndpoint.PREFIX, new InputEndpoint(bridge, this, bridge.scheduler())::handle);
+        server.createContext(InputEndpoint.PREFIX,
+                new InputEndpoint(tokens, consoles, origins, () -> stopped, ctx.scheduler())::handle);
         server.start();
-    }
-
-    private static String hostLiteral(InetAddress a) {
-        String h = a.getHostAddress();
-        int pct = h.indexOf('%');
-        if (pct >= 0) {
-            h = h.substring(0, pct);
-        }
-        return a instanceof Inet6Address ? "[" + h + "]" : h;
     }
 
     URI baseUri() {
         return base;
     }
 
+    /** Refuses requests from now on (503) and stops listening. */
     void stop() {
+        stopped = true;
         server.stop(0);
     }
 
@@ -118,87 +102,50 @@ final class WhepServer {
     // --- dispatch ---
 
     private void handle(HttpExchange ex) {
-        serve(ex, LOG, "HTTP", this::dispatch);
-    }
-
-    /** What answers one exchange; may throw, {@link #serve} deals with it. */
-    interface Dispatcher {
-        void dispatch(HttpExchange ex) throws IOException;
-    }
-
-    /**
-     * Runs {@code d} on an exchange and closes it: a broken connection is logged quietly
-     * (debug, as "{@code what} exchange failed"), a bug answers 500 (if the response has not
-     * started) and is logged with its stack (as "{@code what} METHOD PATH failed").
-     */
-    static void serve(HttpExchange ex, Logger log, String what, Dispatcher d) {
-        try (ex) {
-            d.dispatch(ex);
-        } catch (IOException e) {
-            log.debug("{} exchange failed: {}", what, e.toString());
-        } catch (RuntimeException e) {
-            log.warn("{} {} {} failed", what, ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
-            try {
-                text(ex, 500, "internal error");
-            } catch (IOException | RuntimeException ignored) {
-                // response already started
-            }
-        }
-    }
-
-    /**
-     * Sets the headers every answer carries (nothing cached, no MIME sniffing, no referrer)
-     * and returns the response headers for more.
-     */
-    static Headers baseHeaders(HttpExchange ex) {
-        Headers h = ex.getResponseHeaders();
-        h.set("Cache-Control", "no-store");
-        h.set("X-Content-Type-Options", "nosniff");
-        h.set("Referrer-Policy", "no-referrer");
-        return h;
+        HttpExchanges.serve(ex, LOG, "HTTP", this::dispatch);
     }
 
     private void dispatch(HttpExchange ex) throws IOException {
-        Headers h = baseHeaders(ex);
+        Headers h = HttpExchanges.baseHeaders(ex);
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = ex.getRequestURI().getRawPath();
         LOG.debug("{} {}", method, path);
-        if (bridge.isClosed()) {
-            text(ex, 503, "shutting down");
+        if (stopped) {
+            HttpExchanges.text(ex, 503, "shutting down");
             return;
         }
-        String refusal = crossOriginRefusal(ex);
+        String refusal = origins.refusal(ex);
         if (refusal != null) {
             LOG.debug("refused {} {}: {}", method, path, refusal);
-            text(ex, 403, refusal);
+            HttpExchanges.text(ex, 403, refusal);
             return;
         }
         String[] file = STATIC.get(path);
         if (file != null) {
             if (!method.equals("GET") && !method.equals("HEAD")) {
-                methodNotAllowed(ex, "GET, HEAD");
+                HttpExchanges.methodNotAllowed(ex, "GET, HEAD");
                 return;
             }
             serveStatic(ex, file[0], file[1], method.equals("HEAD"));
             return;
         }
         if (!path.startsWith("/api/") && !path.startsWith("/whep/")) {
-            text(ex, 404, "not found");
+            HttpExchanges.text(ex, 404, "not found");
             return;
         }
         if (method.equals("OPTIONS")) {
             options(ex, path);
             return;
         }
-        Tokens.Access access = bridge.tokens().check(ex.getRequestHeaders().getFirst("Authorization"));
+        Tokens.Access access = tokens.check(ex.getRequestHeaders().getFirst("Authorization"));
         if (access == Tokens.Access.NONE) {
             h.set("WWW-Authenticate", "Bearer realm=\"qemu\"");
-            text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
+            HttpExchanges.text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
             return;
         }
         if (path.equals("/api/consoles")) {
             if (!method.equals("GET")) {
-                methodNotAllowed(ex, "GET");
+                HttpExchanges.methodNotAllowed(ex, "GET");
                 return;
             }
             consoles(ex, access);
@@ -209,67 +156,27 @@ final class WhepServer {
             if (method.equals("POST")) {
                 offer(ex, Integer.parseInt(m.group(1)), access);
             } else {
-                methodNotAllowed(ex, "OPTIONS, POST");
+                HttpExchanges.methodNotAllowed(ex, "OPTIONS, POST");
             }
             return;
         }
         m = WHEP_SESSION.matcher(path);
         if (m.matches()) {
-            ViewerSession s = bridge.session(m.group(2));
+            ViewerSession s = viewers.find(m.group(2));
             if (s == null || s.stream().id() != Integer.parseInt(m.group(1))) {
-                text(ex, 404, "no such session");
+                HttpExchanges.text(ex, 404, "no such session");
                 return;
             }
             if (method.equals("DELETE")) {
-                bridge.endSession(s, "DELETE from the client");
+                s.close("DELETE from the client"); // on this thread
                 ex.sendResponseHeaders(200, -1);
             } else {
                 // PATCH would be trickle ICE / ICE restart: not supported (WHEP allows 405)
-                methodNotAllowed(ex, "OPTIONS, DELETE");
+                HttpExchanges.methodNotAllowed(ex, "OPTIONS, DELETE");
             }
             return;
         }
-        text(ex, 404, "not found");
-    }
-
-    /**
-     * Why a request must be refused as cross-origin, or null. The Host header must name this
-     * server when it listens on loopback (DNS rebinding); an Origin header must be this server's
-     * own origin or an allowed one; browsers' Sec-Fetch-Site must not say cross-site.
-     */
-    String crossOriginRefusal(HttpExchange ex) {
-        Headers rq = ex.getRequestHeaders();
-        String host = rq.getFirst("Host");
-        String hostKey = host == null ? null : normalizeHost(host);
-        if (loopback && (hostKey == null || !ownHosts.contains(hostKey))) {
-            return "unexpected Host header";
-        }
-        String origin = rq.getFirst("Origin");
-        if (origin != null) {
-            String o = origin.trim().toLowerCase(Locale.ROOT);
-            boolean own = hostKey != null && o.equals("http://" + stripDefaultPort(hostKey));
-            if (!own && !bridge.allowedOrigins().contains(o)) {
-                return "cross-origin request refused";
-            }
-        }
-        String site = rq.getFirst("Sec-Fetch-Site");
-        if (site != null && site.equalsIgnoreCase("cross-site") && bridge.allowedOrigins().isEmpty()) {
-            return "cross-site request refused";
-        }
-        return null;
-    }
-
-    private static String normalizeHost(String host) {
-        String h = host.trim().toLowerCase(Locale.ROOT);
-        if (h.isEmpty()) {
-            return null;
-        }
-        boolean hasPort = h.startsWith("[") ? h.contains("]:") : h.contains(":");
-        return hasPort ? h : h + ":80";
-    }
-
-    private static String stripDefaultPort(String hostKey) {
-        return hostKey.endsWith(":80") ? hostKey.substring(0, hostKey.length() - 3) : hostKey;
+        HttpExchanges.text(ex, 404, "not found");
     }
 
     private void options(HttpExchange ex, String path) throws IOException {
@@ -282,7 +189,7 @@ final class WhepServer {
         } else if (path.equals("/api/consoles")) {
             h.set("Allow", "OPTIONS, GET");
         } else {
-            text(ex, 404, "not found");
+            HttpExchanges.text(ex, 404, "not found");
             return;
         }
         ex.sendResponseHeaders(204, -1);
@@ -293,71 +200,72 @@ final class WhepServer {
         root.put("version", Protocol.VERSION);
         root.put("viewOnly", access == Tokens.Access.VIEW);
         ArrayNode list = root.putArray("consoles");
-        for (ConsoleStream s : bridge.streams()) {
+        for (ConsoleStream s : consoles.all()) {
             ObjectNode c = list.addObject();
             c.put("id", s.id());
-            c.put("label", s.label());
-            c.put("width", s.width());
-            c.put("height", s.height());
-            c.put("absolute", s.absolute());
-            c.put("path", s.path());
-            c.put("viewers", s.viewerCount());
+            ConsoleState st = s.state();
+            c.put("label", st.label());
+            c.put("width", st.width());
+            c.put("height", st.height());
+            c.put("absolute", st.absolute());
+            c.put("path", st.path());
+            c.put("viewers", s.audience().viewerCount());
             c.put("whep", "/whep/" + s.id());
         }
-        send(ex, 200, "application/json", Protocol.JSON.writeValueAsBytes(root));
+        HttpExchanges.send(ex, 200, "application/json", Protocol.JSON.writeValueAsBytes(root));
     }
 
     private void offer(HttpExchange ex, int consoleId, Tokens.Access access) throws IOException {
-        ConsoleStream stream = bridge.stream(consoleId);
+        ConsoleStream stream = consoles.get(consoleId);
         if (stream == null) {
-            text(ex, 404, "no console " + consoleId);
+            HttpExchanges.text(ex, 404, "no console " + consoleId);
             return;
         }
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith("application/sdp")) {
-            text(ex, 415, "the offer must be application/sdp");
+            HttpExchanges.text(ex, 415, "the offer must be application/sdp");
             return;
         }
         byte[] body = readBody(ex.getRequestBody(), MAX_OFFER_BYTES);
         if (body == null) {
-            text(ex, 413, "offer larger than " + MAX_OFFER_BYTES + " bytes");
+            HttpExchanges.text(ex, 413, "offer larger than " + MAX_OFFER_BYTES + " bytes");
             return;
         }
         String sdp = new String(body, StandardCharsets.UTF_8);
         String problem = checkOffer(sdp);
         if (problem != null) {
-            text(ex, 400, problem);
+            HttpExchanges.text(ex, 400, problem);
             return;
         }
-        if (!bridge.reserveViewer()) {
+        if (!viewers.reserve()) {
             ex.getResponseHeaders().set("Retry-After", "10");
-            text(ex, 503, "too many viewers");
+            HttpExchanges.text(ex, 503, "too many viewers");
             return;
         }
         StringBuilder answer = new StringBuilder();
         ViewerSession s;
         try {
-            s = bridge.openSession(stream, access == Tokens.Access.VIEW, sdp, answer);
+            s = viewers.open(stream, access == Tokens.Access.VIEW, sdp, answer);
         } catch (ViewerSession.OfferException e) {
-            text(ex, 400, e.getMessage());
+            HttpExchanges.text(ex, 400, e.getMessage());
             return;
         } catch (TimeoutException e) {
-            text(ex, 503, "timed out answering the offer");
+            HttpExchanges.text(ex, 503, "timed out answering the offer");
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            text(ex, 503, "interrupted");
+            HttpExchanges.text(ex, 503, "interrupted");
             return;
         } catch (IllegalStateException | Error e) {
             // webrtc-java reports native failures as java.lang.Error
             LOG.warn("cannot answer an offer for console {}: {}", consoleId, e.toString());
-            text(ex, 500, "cannot answer: " + Protocol.shorten(e.getMessage()));
+            HttpExchanges.text(ex, 500, "cannot answer: " + Protocol.shorten(e.getMessage()));
             return;
         }
         Headers h = ex.getResponseHeaders();
         h.set("Location", "/whep/" + consoleId + "/" + s.id());
         h.set("ETag", "\"" + s.id() + "\"");
-        send(ex, 201, "application/sdp", answer.toString().getBytes(StandardCharsets.UTF_8));
+        HttpExchanges.send(ex, 201, "application/sdp", answer.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A quick sanity check of an offer before WebRTC sees it; null when it looks usable. */
@@ -391,7 +299,7 @@ final class WhepServer {
             }
         });
         if (data.length == 0) {
-            text(ex, 404, "not found");
+            HttpExchanges.text(ex, 404, "not found");
             return;
         }
         Headers h = ex.getResponseHeaders();
@@ -407,27 +315,6 @@ final class WhepServer {
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(data);
             }
-        }
-    }
-
-    private static void methodNotAllowed(HttpExchange ex, String allow) throws IOException {
-        ex.getResponseHeaders().set("Allow", allow);
-        text(ex, 405, "method not allowed");
-    }
-
-    static void text(HttpExchange ex, int status, String message) throws IOException {
-        send(ex, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        if (ex.getRequestMethod().equalsIgnoreCase("HEAD")) {
-            ex.sendResponseHeaders(status, -1);
-            return;
-        }
-        ex.sendResponseHeaders(status, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
         }
     }
 }

@@ -3,11 +3,17 @@ package io.github.qemudbus.webrtc;
 import io.github.qemudbus.display.MouseButton;
 import io.github.qemudbus.display.MultiTouch;
 import io.github.qemudbus.display.frame.Frame;
+import io.github.qemudbus.display.frame.FrameListener;
+import io.github.qemudbus.display.frame.FramePath;
+import io.github.qemudbus.display.frame.PathChange;
 import io.github.qemudbus.display.frame.Rect;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * A console whose picture keeps moving, like a busy desktop: a gradient, bars that scroll, and a
@@ -20,7 +26,6 @@ final class AnimatedConsole implements ConsoleBackend {
     private final int fps;
     private final ByteBuffer pixels;
     private final Random random = new Random(42);
-    private volatile Events events;
     private volatile boolean closed;
     private Thread thread;
 
@@ -67,17 +72,18 @@ final class AnimatedConsole implements ConsoleBackend {
     }
 
     @Override
-    public void start(Events ev) {
-        this.events = ev;
-        ev.path("copy", "animated");
+    public void start(List<FrameListener> ls, Consumer<Boolean> absoluteChanged) {
+        for (FrameListener l : ls) {
+            l.onPathChange(new PathChange(null, FramePath.COPY, "animated", Instant.now()));
+        }
         draw(0);
-        ev.damage(new Rect(0, 0, width, height), true);
-        thread = ConsoleStream.daemon(() -> {
+        ls.forEach(l -> l.onDamage(null, new Rect(0, 0, width, height), true));
+        thread = Threads.daemon(() -> {
             long period = 1_000_000_000L / fps;
             long next = System.nanoTime();
             for (int t = 1; !closed; t++) {
                 draw(t);
-                ev.damage(new Rect(0, 0, width, height), false);
+                ls.forEach(l -> l.onDamage(null, new Rect(0, 0, width, height), false));
                 next += period;
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) {

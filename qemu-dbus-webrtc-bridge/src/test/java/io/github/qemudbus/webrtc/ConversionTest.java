@@ -18,7 +18,10 @@ class ConversionTest {
         PeerConnectionFactory f = new PeerConnectionFactory(adm);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         SyntheticConsole c = new SyntheticConsole(0, 1024, 768, 0x336699);
-        ConsoleStream s = new ConsoleStream(c, f, 30, 1000, timer);
+        ConsoleStats stats = new ConsoleStats(System.nanoTime());
+        Audience audience = new Audience();
+        ConsoleState state = new ConsoleState(c, audience);
+        VideoPump s = new VideoPump(c, state, audience, stats, f, 30, 1000);
         try {
             for (int i = 0; i < 20; i++) {
                 s.pushOnce(null, true); // warm-up
@@ -41,8 +44,8 @@ class ConversionTest {
             System.out.printf("synthetic acquire alone %.2f ms%n", (System.nanoTime() - t0) / 1e6 / n);
             System.out.printf("1024x768: full frame %.2f ms, 16-row damage %.2f ms (including the synthetic source's own copy)%n",
                     full, partial);
-            assertEquals(1024, s.width());
-            assertEquals(220, s.framesPushed());
+            assertEquals(1024, state.width());
+            assertEquals(220, stats.framesPushed());
             assertTrue(full < 100, "conversion takes " + full + " ms");
         } finally {
             s.close();

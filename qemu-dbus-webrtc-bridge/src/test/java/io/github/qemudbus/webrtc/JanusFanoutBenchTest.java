@@ -146,7 +146,7 @@ class JanusFanoutBenchTest {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long f0 = viewers > 0 ? framesDecoded(b) : 0;
-        long fed0 = bridge.stream(0).framesPushed();
+        long fed0 = bridge.stream(0).stats().framesPushed();
         long cpu0 = os.getProcessCpuTime() - threads.getThreadCpuTime(console.threadId());
         long j0 = procTicks(janus.pid());
         long[] m0 = machine();
@@ -157,7 +157,7 @@ class JanusFanoutBenchTest {
         long j1 = procTicks(janus.pid());
         long[] m1 = machine();
         long f1 = viewers > 0 ? framesDecoded(b) : 0;
-        long fed1 = bridge.stream(0).framesPushed();
+        long fed1 = bridge.stream(0).stats().framesPushed();
         double wall = (t1 - t0) / 1e9;
         double busy = 100.0 * ((m1[0] - m0[0]) - (m1[1] - m0[1])) / Math.max(1, m1[0] - m0[0]);
         Sample s = new Sample(scenario, viewers, 100.0 * (cpu1 - cpu0) / 1e9 / wall, 100.0 * (j1 - j0) / 100.0 / wall, busy,

@@ -6,14 +6,18 @@ import io.github.qemudbus.display.PixelFormat;
 import io.github.qemudbus.display.UnsupportedException;
 import io.github.qemudbus.display.frame.CursorState;
 import io.github.qemudbus.display.frame.Frame;
+import io.github.qemudbus.display.frame.FrameListener;
 import io.github.qemudbus.display.frame.FramePath;
+import io.github.qemudbus.display.frame.PathChange;
 import io.github.qemudbus.display.frame.Rect;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** A console without QEMU: a solid colour surface, and a log of the input it received. */
 final class SyntheticConsole implements ConsoleBackend {
@@ -24,7 +28,8 @@ final class SyntheticConsole implements ConsoleBackend {
     volatile boolean absolute = true;
     volatile boolean resizable = false;
     private final ByteBuffer pixels;
-    private volatile Events events;
+    private volatile List<FrameListener> listeners = List.of();
+    private volatile Consumer<Boolean> absoluteChanged = a -> { };
 
     SyntheticConsole(int id, int width, int height, int rgb) {
         this.id = id;
@@ -41,19 +46,18 @@ final class SyntheticConsole implements ConsoleBackend {
                 pixels.putInt(i * 4, 0xff000000 | rgb);
             }
         }
-        Events e = events;
-        if (e != null) {
-            e.damage(new Rect(0, 0, width, height), false);
+        for (FrameListener l : listeners) {
+            l.onDamage(null, new Rect(0, 0, width, height), false);
         }
     }
 
     void cursor(CursorState c) {
-        events.cursor(c);
+        listeners.forEach(l -> l.onCursor(c));
     }
 
     void setAbsolute(boolean abs) {
         absolute = abs;
-        events.absolute(abs);
+        absoluteChanged.accept(abs);
     }
 
     @Override
@@ -67,10 +71,13 @@ final class SyntheticConsole implements ConsoleBackend {
     }
 
     @Override
-    public void start(Events ev) {
-        this.events = ev;
-        ev.path("copy", "synthetic");
-        ev.damage(new Rect(0, 0, width, height), true);
+    public void start(List<FrameListener> ls, Consumer<Boolean> abs) {
+        this.absoluteChanged = abs;
+        this.listeners = List.copyOf(ls);
+        for (FrameListener l : ls) {
+            l.onPathChange(new PathChange(null, FramePath.COPY, "synthetic", Instant.now()));
+            l.onDamage(null, new Rect(0, 0, width, height), true);
+        }
     }
 
     @Override

@@ -1,0 +1,72 @@
+package io.github.qemudbus.webrtc;
+
+import dev.onvoid.webrtc.RTCIceServer;
+import io.github.qemudbus.display.QemuDisplay;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A bridge's settings, as {@link WebRtcBridge.Builder} checked them; immutable.
+ *
+ * @param display the QEMU display (null when {@code backends} is set)
+ * @param consoleIds the consoles to serve; empty: all of them
+ * @param listen the HTTP listen address
+ * @param tokens the access tokens
+ * @param maxViewers viewers at once, over all consoles
+ * @param maxFrameRate frames per second per console, at most
+ * @param maxBitrate bits per second per encoder, at most
+ * @param refresh how often an unchanged screen is sent again
+ * @param iceServers STUN/TURN servers for the bridge's side
+ * @param allowedOrigins other web origins allowed to call the API (lower case)
+ * @param minPort lowest UDP port for media, 0 for any
+ * @param maxPort highest UDP port for media, 0 for any
+ * @param clipboard share the clipboard
+ * @param audio send the guest's sound
+ * @param serial serve the serial consoles
+ * @param backends test consoles instead of the display's, or null
+ * @param publishTargets publications to start with the bridge
+ */
+record BridgeConfig(QemuDisplay display, List<Integer> consoleIds, InetSocketAddress listen, Tokens tokens,
+        int maxViewers, int maxFrameRate, int maxBitrate, Duration refresh, List<IceServer> iceServers,
+        Set<String> allowedOrigins, int minPort, int maxPort, boolean clipboard, boolean audio, boolean serial,
+        List<ConsoleBackend> backends, List<PublishTarget> publishTargets) {
+
+    BridgeConfig {
+        consoleIds = List.copyOf(consoleIds);
+        iceServers = List.copyOf(iceServers);
+        allowedOrigins = Collections.unmodifiableSet(new LinkedHashSet<>(allowedOrigins));
+        backends = backends == null ? null : List.copyOf(backends);
+        publishTargets = List.copyOf(publishTargets);
+    }
+
+    /** Whether the HTTP server listens on a loopback address. */
+    boolean loopback() {
+        return listen.getAddress().isLoopbackAddress();
+    }
+
+    /**
+     * A STUN or TURN server.
+     *
+     * @param urls its URLs
+     * @param username TURN user name, or null
+     * @param password TURN password, or null
+     */
+    record IceServer(List<String> urls, String username, String password) {
+        IceServer {
+            urls = List.copyOf(urls);
+        }
+
+        /** A new libwebrtc description of this server (libwebrtc's objects are mutable: one per use). */
+        RTCIceServer toRtc() {
+            RTCIceServer s = new RTCIceServer();
+            s.urls = urls;
+            s.username = username;
+            s.password = password;
+            return s;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * Streams QEMU consoles to browsers over WebRTC (WHEP), with keyboard, mouse and touch back;
+ * see {@link io.github.qemudbus.webrtc.WebRtcBridge}. Only the API package is exported: the
+ * machinery (sessions, the video pump, the input lanes, the HTTP side) is package-private in it.
+ */
+module io.github.qemudbus.webrtc {
+    requires transitive io.github.qemudbus.display; // QemuDisplay is part of the builder's API
+    requires io.github.qemudbus.display.frame;
+    requires webrtc.java;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+    requires java.desktop; // the cursor's PNG (ImageIO)
+    requires java.net.http; // publishing (WHIP, Janus)
+    requires jdk.httpserver; // the web client, the API and WHEP
+
+    exports io.github.qemudbus.webrtc;
+}
