@@ -485,7 +485,7 @@ public final class QemuDisplay implements AutoCloseable {
             Path dir = null;
             int listening = -1;
             // QMP first: a wrong path or a QEMU without QMP fails fast, before any D-Bus work.
-            try (QmpFdClient q = new QmpFdClient(qmp, timeout.toMillis())) {
+            try (io.github.qemudbus.display.qmp.QmpClient q = connectQmp()) {
                 dir = Files.createTempDirectory("qemu-dbus-p2p", PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwx------")));
                 Path sock = dir.resolve("s");
@@ -501,14 +501,16 @@ public final class QemuDisplay implements AutoCloseable {
                 });
                 int accepted = acceptWithin(listening, dialed);
                 try {
-                    q.addDbusDisplayClient(accepted, "qemu-dbus-display-" + ProcessHandle.current().pid());
+                    String fdname = "qemu-dbus-display-" + ProcessHandle.current().pid();
+                    q.getfd(fdname, accepted);
+                    q.execute("add_client", Map.of("protocol", "@dbus-display", "fdname", fdname));
                 } finally {
                     UnixSocket.closeFd(accepted); // close(2) only: QEMU holds its own duplicate now
                 }
                 DirectConnection conn = dialed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.debug("connected peer-to-peer through {}", qmp);
                 return new QemuDisplay(conn, null, timeout);
-            } catch (IOException e) {
+            } catch (IOException | io.github.qemudbus.display.qmp.QmpException e) {
                 throw new QemuDisplayException("cannot connect peer-to-peer through QMP socket " + qmp + ": "
                         + e.getMessage(), null, e);
             } catch (ExecutionException | TimeoutException e) {
@@ -528,6 +530,11 @@ public final class QemuDisplay implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        /** QMP for the fd hand-off; its commands get the connect timeout too (QEMU answers them at once). */
+        private io.github.qemudbus.display.qmp.QmpClient connectQmp() {
+            return io.github.qemudbus.display.qmp.QmpClient.connect(qmp, timeout, timeout);
         }
 
         private int acceptWithin(int listening, CompletableFuture<?> dialer) throws IOException {

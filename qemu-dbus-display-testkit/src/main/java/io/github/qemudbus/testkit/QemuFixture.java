@@ -2,30 +2,15 @@ package io.github.qemudbus.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QemuFixture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QemuFixture.class);
-    private static final Set<QemuFixture> LIVE = ConcurrentHashMap.newKeySet();
-    /** How long the exit hook waits for other shutdown hooks to close their VMs themselves. */
-    private static final long EXIT_GRACE_NANOS = 3_000_000_000L;
-    private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static volatile boolean hookInstalled;
 
     /** How clients reach the display. */
     public enum Mode {
@@ -104,37 +84,24 @@ public final class QemuFixture implements AutoCloseable {
 
     private final Mode mode;
     private final Vga vga;
-    private final Path dir;
-    private final Path qmpPath;
-    private final Path privateQmpPath;
-    private final Path ctlPath;
-    private final Path qemuLog;
-    private final Path serialLogPath;
-    private final Path dbusLog;
+    private final FixtureFiles files;
     private final String dbusAddress;
-    private final List<String> command;
-    private Process dbusDaemon;
-    private Process qemu;
-    private Process watchdog;
+    private final AtomicInteger dumps = new AtomicInteger();
+    private List<String> command = List.of();
+    private PrivateBus bus;
+    private QemuProcess qemu;
+    private Watchdog watchdog;
     private Qmp qmp;
     private GuestControl guest;
     private volatile boolean closed;
     private String finalQemuOutput;
     private String finalSerialLog;
-    private final AtomicInteger dumps = new AtomicInteger();
 
-    private QemuFixture(Builder b, Path dir) {
+    private QemuFixture(Builder b, FixtureFiles files) {
         this.mode = b.mode;
         this.vga = b.vga;
-        this.dir = dir;
-        this.qmpPath = dir.resolve("qmp.sock");
-        this.privateQmpPath = dir.resolve("qmp-fixture.sock");
-        this.ctlPath = dir.resolve("ctl.sock");
-        this.qemuLog = dir.resolve("qemu.log");
-        this.serialLogPath = dir.resolve("ttyS0.log");
-        this.dbusLog = dir.resolve("dbus-daemon.log");
-        this.dbusAddress = b.mode == Mode.BUS ? "unix:path=" + dir.resolve("bus") : null;
-        this.command = new ArrayList<>();
+        this.files = files;
+        this.dbusAddress = b.mode == Mode.BUS ? PrivateBus.address(files.bus()) : null;
     }
 
     /**
@@ -347,10 +314,8 @@ public final class QemuFixture implements AutoCloseable {
             Path bin = qemuBinary != null ? qemuBinary : Tools.qemu().orElseThrow(
                     () -> new IllegalStateException("qemu-system-x86_64 not found (PATH, -D"
                             + Tools.QEMU_PROPERTY + ", " + Tools.QEMU_ENV + ")"));
-            Path dir = createTempDir();
-            QemuFixture f = new QemuFixture(this, dir);
-            installHook();
-            LIVE.add(f);
+            QemuFixture f = new QemuFixture(this, FixtureFiles.create());
+            ExitHook.register(f);
             try {
                 f.start(this, g, bin);
                 return f;
@@ -365,167 +330,26 @@ public final class QemuFixture implements AutoCloseable {
     private void start(Builder b, TestGuest g, Path bin) {
         long t0 = System.nanoTime();
         if (mode == Mode.BUS) {
-            startDbusDaemon();
+            bus = PrivateBus.start(files.bus(), files.dbusLog());
         }
-        command.add(bin.toString());
-        command.addAll(List.of("-nodefaults", "-no-user-config"));
-        if (b.name != null) {
-            command.addAll(List.of("-name", b.name));
-        }
-        command.addAll(List.of("-accel", b.accel, "-m", Integer.toString(b.memoryMb), "-no-reboot"));
-        command.addAll(vga.qemuArgs());
-        command.add("-display");
-        String display = mode == Mode.BUS ? "dbus,addr=" + dbusAddress + ",gl=off" : "dbus,p2p=on,gl=off";
-        for (String o : b.displayOptions) {
-            display += "," + o;
-        }
-        command.add(display);
-        String cmdline = g.cmdline();
-        if (b.boot == Boot.BZIMAGE) {
-            cmdline += " vga=0x344";
-        }
-        if (!b.kernelArgs.isEmpty()) {
-            cmdline += " " + String.join(" ", b.kernelArgs);
-        }
-        command.addAll(List.of(
-                "-kernel", (b.boot == Boot.PVH ? g.vmlinux() : g.bzImage()).toString(),
-                "-initrd", g.initramfs().toString(),
-                "-append", cmdline,
-                "-serial", "file:" + serialLogPath,
-                "-chardev", "socket,id=ctl,path=" + ctlPath + ",server=on,wait=off",
-                "-serial", "chardev:ctl",
-                "-chardev", "socket,id=qmp-public,path=" + qmpPath + ",server=on,wait=off",
-                "-mon", "chardev=qmp-public,mode=control",
-                "-chardev", "socket,id=qmp-fixture,path=" + privateQmpPath + ",server=on,wait=off",
-                "-mon", "chardev=qmp-fixture,mode=control"));
-        command.addAll(b.extraArgs);
-        LOG.debug("starting {}", command);
-        ProcessBuilder pb = new ProcessBuilder(ownSession(command))
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(qemuLog.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()));
-        pb.environment().putAll(b.environment);
-        try {
-            qemu = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + bin, e);
-        }
-        startWatchdog();
+        command = new QemuCommandLine(bin).name(b.name).machine(b.accel, b.memoryMb).devices(vga.qemuArgs())
+                .display(QemuCommandLine.display(dbusAddress, b.displayOptions))
+                .kernel(b.boot == Boot.PVH ? g.vmlinux() : g.bzImage(), g.initramfs(),
+                        QemuCommandLine.kernelCmdline(g.cmdline(), b.boot == Boot.BZIMAGE, b.kernelArgs))
+                .files(files).extra(b.extraArgs).build();
+        qemu = QemuProcess.start(command, files.dir(), files.qemuLog(), b.environment);
+        watchdog = Watchdog.start(bus == null ? List.of(qemu.pid()) : List.of(qemu.pid(), bus.pid()), files.dir());
         Duration timeout = b.bootTimeout;
-        guest = GuestControl.connect(ctlPath, timeout, qemu::isAlive);
-        qmp = Qmp.connect(privateQmpPath, timeout);
-        if (mode == Mode.BUS) {
-            awaitBusName(timeout);
+        guest = GuestControl.connect(files.control(), timeout, qemu::isAlive);
+        qmp = Qmp.connect(files.fixtureQmp(), timeout);
+        if (bus != null) {
+            bus.awaitOwner("org.qemu", timeout, qemu.process());
         }
         if (b.waitForGuest) {
             guest.awaitReady(timeout);
         }
         LOG.info("QEMU {} ({}, {} VGA, {}) ready in {} ms, folder {}", qemu.pid(), mode, vga, b.boot,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), dir);
-    }
-
-    private void startDbusDaemon() {
-        Path bin = Tools.dbusDaemon().orElseThrow(() -> new IllegalStateException("dbus-daemon not found on PATH"));
-        try {
-            dbusDaemon = new ProcessBuilder(ownSession(List.of(bin.toString(), "--session", "--address=" + dbusAddress,
-                            "--nofork", "--print-address")))
-                    .directory(dir.toFile())
-                    .redirectError(dbusLog.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start dbus-daemon", e);
-        }
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                BufferedReader r = new BufferedReader(
-                        new InputStreamReader(dbusDaemon.getInputStream(), StandardCharsets.UTF_8));
-                return r.readLine();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        try {
-            String printed = line.get(20, TimeUnit.SECONDS);
-            if (printed == null) {
-                throw new IllegalStateException("dbus-daemon exited: " + readQuietly(dbusLog));
-            }
-            LOG.debug("dbus-daemon {} listening on {}", dbusDaemon.pid(), printed);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("dbus-daemon printed no address within 20 s", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("dbus-daemon failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private void awaitBusName(Duration timeout) {
-        Path dbusSend = Tools.dbusSend().orElse(null);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (!qemu.isAlive()) {
-                throw new IllegalStateException("QEMU exited with " + qemu.exitValue()
-                        + " before owning org.qemu on the bus");
-            }
-            if (dbusSend == null) {
-                // without dbus-send, the guest answering is the next best sign
-                LOG.debug("dbus-send not found; not checking the bus name");
-                return;
-            }
-            if (nameHasOwner(dbusSend, "org.qemu")) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("QEMU did not own org.qemu on " + dbusAddress + " within " + timeout);
-            }
-            sleepMs(50);
-        }
-    }
-
-    private boolean nameHasOwner(Path dbusSend, String name) {
-        try {
-            Process p = new ProcessBuilder(dbusSend.toString(), "--bus=" + dbusAddress, "--print-reply",
-                            "--reply-timeout=2000", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-                            "org.freedesktop.DBus.NameHasOwner", "string:" + name)
-                    .redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0 && out.contains("boolean true");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /**
-     * A watchdog shell that kills QEMU and dbus-daemon if this JVM dies without closing the
-     * fixture: it waits for EOF on its stdin, a pipe only this JVM holds.
-     */
-    private void startWatchdog() {
-        StringBuilder pids = new StringBuilder();
-        pids.append(qemu.pid());
-        if (dbusDaemon != null) {
-            pids.append(' ').append(dbusDaemon.pid());
-        }
-        String script = "cat >/dev/null; kill -TERM " + pids + " 2>/dev/null; sleep 3; kill -KILL " + pids
-                + " 2>/dev/null; rm -rf '" + dir.toString().replace("'", "'\\''") + "'";
-        try {
-            watchdog = new ProcessBuilder("/bin/sh", "-c", script)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
-            LOG.warn("cannot start the watchdog process; relying on the shutdown hook", e);
-        }
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), files.dir());
     }
 
     /**
@@ -565,7 +389,7 @@ public final class QemuFixture implements AutoCloseable {
      * @return the socket path
      */
     public Path qmpPath() {
-        return qmpPath;
+        return files.qmp();
     }
 
     /**
@@ -574,7 +398,7 @@ public final class QemuFixture implements AutoCloseable {
      * @return the folder
      */
     public Path directory() {
-        return dir;
+        return files.dir();
     }
 
     /**
@@ -584,7 +408,7 @@ public final class QemuFixture implements AutoCloseable {
      */
     public String qemuStderr() {
         String s = finalQemuOutput;
-        return s != null ? s : readQuietly(qemuLog);
+        return s != null ? s : FixtureFiles.readQuietly(files.qemuLog());
     }
 
     /**
@@ -595,7 +419,7 @@ public final class QemuFixture implements AutoCloseable {
      */
     public String serialLog() {
         String s = finalSerialLog;
-        return s != null ? s : readQuietly(serialLogPath);
+        return s != null ? s : FixtureFiles.readQuietly(files.serialLog());
     }
 
     /**
@@ -633,7 +457,7 @@ public final class QemuFixture implements AutoCloseable {
      * @return the pid, or -1 in {@link Mode#P2P}
      */
     public long dbusDaemonPid() {
-        return dbusDaemon == null ? -1 : dbusDaemon.pid();
+        return bus == null ? -1 : bus.pid();
     }
 
     /**
@@ -664,32 +488,8 @@ public final class QemuFixture implements AutoCloseable {
      */
     public BufferedImage screendump(String device, int head) {
         checkOpen();
-        Path file = dir.resolve("screendump-" + dumps.incrementAndGet() + ".png");
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("filename", file.toString());
-        args.put("format", "png");
-        if (device != null) {
-            args.put("device", device);
-        }
-        if (head >= 0) {
-            args.put("head", head);
-        }
-        qmp.execute("screendump", args);
-        try {
-            BufferedImage img = ImageIO.read(file.toFile());
-            if (img == null) {
-                throw new IllegalStateException("screendump wrote no readable PNG");
-            }
-            return img;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read screendump " + file, e);
-        } finally {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.debug("cannot delete {}", file, e);
-            }
-        }
+        return Screendumps.take(qmp, files.dir().resolve("screendump-" + dumps.incrementAndGet() + ".png"), device,
+                head);
     }
 
     /**
@@ -721,59 +521,30 @@ public final class QemuFixture implements AutoCloseable {
         if (qmp != null) {
             qmp.close();
         }
-        stop(qemu, "QEMU");
-        stop(dbusDaemon, "dbus-daemon");
+        if (qemu != null) {
+            qemu.close();
+        }
+        if (bus != null) {
+            bus.close();
+        }
         if (watchdog != null) {
-            // kill the shell first: ending its cat first would let it run its kill/rm commands
-            List<ProcessHandle> cat = watchdog.descendants().toList();
-            watchdog.destroyForcibly();
-            try {
-                watchdog.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                watchdog.getOutputStream().close();
-            } catch (IOException e) {
-                LOG.debug("closing watchdog pipe", e);
-            }
-            cat.forEach(ProcessHandle::destroyForcibly);
+            watchdog.close();
         }
-        finalQemuOutput = readQuietly(qemuLog);
-        finalSerialLog = readQuietly(serialLogPath);
-        deleteTree(dir);
-        LIVE.remove(this);
-        LOG.debug("fixture in {} closed", dir);
-    }
-
-    private static void stop(Process p, String what) {
-        if (p == null) {
-            return;
-        }
-        List<ProcessHandle> children = p.descendants().toList();
-        if (p.isAlive()) {
-            p.destroy();
-            try {
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    LOG.warn("{} {} ignored SIGTERM; killing it", what, p.pid());
-                    p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.destroyForcibly();
-            }
-        }
-        children.forEach(ProcessHandle::destroyForcibly);
+        finalQemuOutput = FixtureFiles.readQuietly(files.qemuLog());
+        finalSerialLog = FixtureFiles.readQuietly(files.serialLog());
+        files.deleteAll();
+        ExitHook.unregister(this);
+        LOG.debug("fixture in {} closed", files.dir());
     }
 
     private String diagnostics() {
         StringBuilder sb = new StringBuilder();
         sb.append("\n--- command: ").append(String.join(" ", command));
-        sb.append("\n--- QEMU output:\n").append(tail(readQuietly(qemuLog), 4000));
-        sb.append("\n--- guest console (ttyS0):\n").append(tail(readQuietly(serialLogPath), 4000));
+        sb.append("\n--- QEMU output:\n").append(FixtureFiles.tail(FixtureFiles.readQuietly(files.qemuLog()), 4000));
+        sb.append("\n--- guest console (ttyS0):\n")
+                .append(FixtureFiles.tail(FixtureFiles.readQuietly(files.serialLog()), 4000));
         if (mode == Mode.BUS) {
-            sb.append("\n--- dbus-daemon:\n").append(tail(readQuietly(dbusLog), 2000));
+            sb.append("\n--- dbus-daemon:\n").append(FixtureFiles.tail(FixtureFiles.readQuietly(files.dbusLog()), 2000));
         }
         return sb.toString();
     }
@@ -781,106 +552,6 @@ public final class QemuFixture implements AutoCloseable {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("fixture is closed");
-        }
-    }
-
-    private static String tail(String s, int max) {
-        return s.length() <= max ? s : "..." + s.substring(s.length() - max);
-    }
-
-    private static String readQuietly(Path p) {
-        try {
-            return Files.exists(p) ? new String(Files.readAllBytes(p), StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static Path createTempDir() {
-        String prefix = "qdd-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-";
-        try {
-            Path base = Paths.get(System.getProperty("java.io.tmpdir"));
-            // unix socket paths are limited to 107 bytes
-            if (base.toAbsolutePath().toString().length() > 60 || base.toString().contains(",")) {
-                base = Paths.get("/tmp");
-            }
-            return Files.createTempDirectory(base, prefix).toAbsolutePath();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary folder", e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.debug("cannot delete {}", p, e);
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}", dir, e);
-        }
-    }
-
-    /**
-     * Runs a child in a session of its own ({@code setsid}, same pid), so that Ctrl-C in a
-     * terminal reaches only the JVM: its shutdown hooks then close the VM's clients before the
-     * VM and its bus, instead of the bus vanishing under them at the same instant.
-     */
-    private static List<String> ownSession(List<String> command) {
-        if (!Files.isExecutable(SETSID)) {
-            return command;
-        }
-        List<String> c = new ArrayList<>(command.size() + 1);
-        c.add(SETSID.toString());
-        c.addAll(command);
-        return c;
-    }
-
-    private static final Path SETSID = Paths.get("/usr/bin/setsid");
-
-    private static void installHook() {
-        if (hookInstalled) {
-            return;
-        }
-        synchronized (QemuFixture.class) {
-            if (hookInstalled) {
-                return;
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                // Shutdown hooks run concurrently. A program that closes its VM in its own hook, after
-                // the VM's clients, gets a moment to do so before the bus is pulled from under them.
-                long end = System.nanoTime() + EXIT_GRACE_NANOS;
-                while (!LIVE.isEmpty() && System.nanoTime() < end) {
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        break;
-                    }
-                }
-                for (QemuFixture f : List.copyOf(LIVE)) {
-                    try {
-                        f.close();
-                    } catch (RuntimeException e) {
-                        // best effort at JVM exit
-                    }
-                }
-            }, "qemu-fixture-cleanup"));
-            hookInstalled = true;
-        }
-    }
-
-    private static void sleepMs(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

@@ -2,13 +2,11 @@ package io.github.qemudbus.testkit;
 
 /**
  * A QMP command failed: QEMU answered with an {@code error} object, or the QMP connection
- * broke or timed out.
+ * broke or timed out. The testkit's name for {@link io.github.qemudbus.display.qmp.QmpException},
+ * which it extends: catching either works.
  */
-public class QmpException extends RuntimeException {
+public class QmpException extends io.github.qemudbus.display.qmp.QmpException {
     private static final long serialVersionUID = 1L;
-
-    private final String errorClass;
-    private final String description;
 
     /**
      * Creates an exception for an error answer from QEMU.
@@ -18,9 +16,7 @@ public class QmpException extends RuntimeException {
      * @param description QMP's human-readable description
      */
     public QmpException(String command, String errorClass, String description) {
-        super("QMP command '" + command + "' failed: " + errorClass + ": " + description);
-        this.errorClass = errorClass;
-        this.description = description;
+        super(command, errorClass, description);
     }
 
     /**
@@ -31,25 +27,15 @@ public class QmpException extends RuntimeException {
      */
     public QmpException(String message, Throwable cause) {
         super(message, cause);
-        this.errorClass = null;
-        this.description = message;
     }
 
     /**
-     * QMP's error class, e.g. {@code GenericError} or {@code CommandNotFound}.
+     * Re-throws the shared client's exception as the testkit's (same message, class,
+     * description and cause).
      *
-     * @return the error class, or {@code null} for transport problems
+     * @param e the shared client's exception
      */
-    public String errorClass() {
-        return errorClass;
-    }
-
-    /**
-     * QMP's error description (or the transport problem's message).
-     *
-     * @return the description
-     */
-    public String description() {
-        return description;
+    QmpException(io.github.qemudbus.display.qmp.QmpException e) {
+        super(e);
     }
 }

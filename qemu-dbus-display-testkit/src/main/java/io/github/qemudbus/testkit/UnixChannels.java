@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 
 /**
- * The unix-socket steps {@link GuestControl} and {@link Qmp} share: both are clients of a
+ * The unix-socket steps of {@link GuestControl}, a client of a
  * socket QEMU serves, which appears only some time after QEMU starts.
  */
 final class UnixChannels {

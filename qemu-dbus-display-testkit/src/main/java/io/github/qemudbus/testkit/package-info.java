@@ -7,7 +7,7 @@
  *       std VGA or virtio-vga), its sockets, logs and QEMU's own screendump.
  *   <li>{@link io.github.qemudbus.testkit.GuestControl}: shell commands in the guest and
  *       drawing helpers (solid fill, noise, text) on its 1024x768x32 framebuffer.
- *   <li>{@link io.github.qemudbus.testkit.Qmp}: a small QMP client.
+ *   <li>{@link io.github.qemudbus.testkit.Qmp}: QMP for tests (the SDK's {@code QmpClient} underneath).
  *   <li>{@link io.github.qemudbus.testkit.FakeVdagent}: plays spice-vdagent in the guest, for
  *       the shared clipboard through QEMU's {@code qemu-vdagent} chardev.
  *   <li>{@link io.github.qemudbus.testkit.TestGuest}: builds and caches the guest (kernel +
