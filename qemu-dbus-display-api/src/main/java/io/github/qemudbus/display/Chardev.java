@@ -1,5 +1,6 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import java.io.IOException;
 import org.freedesktop.dbus.FileDescriptor;
 import org.slf4j.Logger;

@@ -1,5 +1,6 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

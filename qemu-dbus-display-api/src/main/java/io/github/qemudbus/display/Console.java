@@ -1,5 +1,8 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.UnixSocket;
+import io.github.qemudbus.display.internal.wire.ListenerLink;
+import io.github.qemudbus.display.internal.wire.ConsoleEndpoint;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -145,7 +148,7 @@ public final class Console {
         } catch (IOException e) {
             throw new QemuDisplayException("cannot create the listener socket: " + e.getMessage(), null, e);
         }
-        ListenerConnection link = new ListenerConnection(new UnixSocket(pair[0]), listener, f, "console-" + id);
+        ListenerLink link = new ListenerLink(new UnixSocket(pair[0]), new ConsoleEndpoint(listener, f), "console-" + id);
         link.start();
         try {
             display.remote(path, io.github.qemudbus.display.dbus.Console.class)

@@ -1,5 +1,6 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.ListenerLink;
 /**
  * What every listener registration QEMU calls back on does with its peer-to-peer link: report
  * on it and end it. {@link ListenerRegistration} (console listeners) and
@@ -7,14 +8,14 @@ package io.github.qemudbus.display;
  * theirs.
  */
 abstract class LinkRegistration implements AutoCloseable {
-    final ListenerConnection link;
+    final ListenerLink link;
     private final QemuDisplay display;
 
     /**
      * @param link the link QEMU calls the listener on
      * @param display the display that owns this registration, or null when none does
      */
-    LinkRegistration(ListenerConnection link, QemuDisplay display) {
+    LinkRegistration(ListenerLink link, QemuDisplay display) {
         this.link = link;
         this.display = display;
     }

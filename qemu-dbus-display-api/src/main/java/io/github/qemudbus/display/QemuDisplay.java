@@ -1,5 +1,6 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import io.github.qemudbus.display.internal.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
