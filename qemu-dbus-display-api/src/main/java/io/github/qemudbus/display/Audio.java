@@ -29,10 +29,10 @@ public final class Audio {
     static final String INTERFACE = io.github.qemudbus.display.dbus.Audio.INTERFACE_NAME;
     private static final Logger LOG = LoggerFactory.getLogger(Audio.class);
 
-    private final QemuDisplay display;
+    private final DisplaySession session;
 
-    Audio(QemuDisplay display) {
-        this.display = display;
+    Audio(DisplaySession session) {
+        this.session = session;
     }
 
     /**
@@ -41,7 +41,7 @@ public final class Audio {
      * @return frames per write, or 0 when this QEMU does not say
      */
     public int samplesPerWrite() {
-        return display.props(PATH, INTERFACE).integer("NSamples");
+        return session.props(PATH, INTERFACE).integer("NSamples");
     }
 
     /**
@@ -59,8 +59,8 @@ public final class Audio {
     public AudioOutRegistration registerOutListener(AudioOutListener listener) {
         Objects.requireNonNull(listener, "listener");
         AudioOutRegistration reg = new AudioOutRegistration(link(new AudioOutEndpoint(listener), "audio-out",
-                "Audio.RegisterOutListener", (a, fd) -> a.RegisterOutListener(fd)), display);
-        display.own(reg);
+                "Audio.RegisterOutListener", (a, fd) -> a.RegisterOutListener(fd)), session);
+        session.own(reg);
         LOG.debug("audio out-listener registered");
         return reg;
     }
@@ -81,8 +81,8 @@ public final class Audio {
     public AudioInRegistration registerInListener(AudioInSource source) {
         Objects.requireNonNull(source, "source");
         AudioInRegistration reg = new AudioInRegistration(link(new AudioInEndpoint(source, MAX_READ_BYTES), "audio-in",
-                "Audio.RegisterInListener", (a, fd) -> a.RegisterInListener(fd)), display);
-        display.own(reg);
+                "Audio.RegisterInListener", (a, fd) -> a.RegisterInListener(fd)), session);
+        session.own(reg);
         LOG.debug("audio in-listener registered");
         return reg;
     }
@@ -99,7 +99,7 @@ public final class Audio {
         ListenerLink link = new ListenerLink(new UnixSocket(pair[0]), endpoint, name);
         link.start();
         try {
-            register.accept(display.remote(PATH, io.github.qemudbus.display.dbus.Audio.class),
+            register.accept(session.remote(PATH, io.github.qemudbus.display.dbus.Audio.class),
                     new FileDescriptor(pair[1]));
         } catch (RuntimeException e) {
             link.close();
@@ -108,7 +108,7 @@ public final class Audio {
             UnixSocket.closeFd(pair[1]); // QEMU has its own copy; never shutdown() it
         }
         try {
-            if (!link.awaitAuthenticated(display.timeout().toMillis())) {
+            if (!link.awaitAuthenticated(session.timeout().toMillis())) {
                 String why = link.failure();
                 link.close();
                 throw new QemuDisplayException("audio listener link failed: "

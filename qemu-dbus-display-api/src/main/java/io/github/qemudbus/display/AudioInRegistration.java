@@ -9,7 +9,7 @@ import io.github.qemudbus.display.internal.wire.ListenerLink;
  */
 public final class AudioInRegistration extends LinkRegistration {
 
-    AudioInRegistration(ListenerLink link, QemuDisplay display) {
-        super(link, display);
+    AudioInRegistration(ListenerLink link, DisplaySession session) {
+        super(link, session);
     }
 }

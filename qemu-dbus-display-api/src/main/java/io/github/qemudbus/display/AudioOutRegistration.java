@@ -9,7 +9,7 @@ import io.github.qemudbus.display.internal.wire.ListenerLink;
  */
 public final class AudioOutRegistration extends LinkRegistration {
 
-    AudioOutRegistration(ListenerLink link, QemuDisplay display) {
-        super(link, display);
+    AudioOutRegistration(ListenerLink link, DisplaySession session) {
+        super(link, session);
     }
 }

@@ -9,15 +9,15 @@ import io.github.qemudbus.display.internal.wire.ListenerLink;
  */
 abstract class LinkRegistration implements AutoCloseable {
     final ListenerLink link;
-    private final QemuDisplay display;
+    private final DisplaySession session;
 
     /**
      * @param link the link QEMU calls the listener on
-     * @param display the display that owns this registration, or null when none does
+     * @param session the display session that owns this registration, or null when none does
      */
-    LinkRegistration(ListenerLink link, QemuDisplay display) {
+    LinkRegistration(ListenerLink link, DisplaySession session) {
         this.link = link;
-        this.display = display;
+        this.session = session;
     }
 
     /**
@@ -59,8 +59,8 @@ abstract class LinkRegistration implements AutoCloseable {
     /** Ends the link. Idempotent. */
     @Override
     public void close() {
-        if (display != null) {
-            display.disown(this);
+        if (session != null) {
+            session.disown(this);
         }
         link.close();
     }

@@ -18,8 +18,8 @@ import java.util.Set;
 public final class ListenerRegistration extends LinkRegistration {
     private final Set<ListenerFeature> features;
 
-    ListenerRegistration(ListenerLink link, Set<ListenerFeature> features, QemuDisplay display) {
-        super(link, display);
+    ListenerRegistration(ListenerLink link, Set<ListenerFeature> features, DisplaySession session) {
+        super(link, session);
         this.features = Set.copyOf(features);
     }
 

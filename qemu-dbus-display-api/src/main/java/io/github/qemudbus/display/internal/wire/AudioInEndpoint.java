@@ -2,11 +2,11 @@ package io.github.qemudbus.display.internal.wire;
 
 import io.github.qemudbus.display.AudioInSource;
 import io.github.qemudbus.display.PcmFormat;
-import io.github.qemudbus.display.internal.wire.AudioMessage.Fini;
-import io.github.qemudbus.display.internal.wire.AudioMessage.Init;
-import io.github.qemudbus.display.internal.wire.AudioMessage.Read;
-import io.github.qemudbus.display.internal.wire.AudioMessage.SetEnabled;
-import io.github.qemudbus.display.internal.wire.AudioMessage.SetVolume;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Fini;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Init;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Read;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.SetEnabled;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.SetVolume;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The audio in-listener object ({@code /org/qemu/Display1/AudioInListener}): passes each
- * decoded {@link AudioMessage} on to the {@link AudioInSource} and answers {@code Read} with
+ * decoded {@link ListenerMessage.AudioMessage} on to the {@link AudioInSource} and answers {@code Read} with
  * what the source puts into a reused buffer, capped and rounded to whole frames.
  */
 public final class AudioInEndpoint implements ListenerEndpoint {

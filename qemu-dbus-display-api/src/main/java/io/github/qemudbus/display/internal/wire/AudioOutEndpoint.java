@@ -1,17 +1,17 @@
 package io.github.qemudbus.display.internal.wire;
 
 import io.github.qemudbus.display.AudioOutListener;
-import io.github.qemudbus.display.internal.wire.AudioMessage.Fini;
-import io.github.qemudbus.display.internal.wire.AudioMessage.Init;
-import io.github.qemudbus.display.internal.wire.AudioMessage.SetEnabled;
-import io.github.qemudbus.display.internal.wire.AudioMessage.SetVolume;
-import io.github.qemudbus.display.internal.wire.AudioMessage.Write;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Fini;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Init;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.SetEnabled;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.SetVolume;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Write;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The audio out-listener object ({@code /org/qemu/Display1/AudioOutListener}): passes each
- * decoded {@link AudioMessage} on to the matching {@link AudioOutListener} callback.
+ * decoded {@link ListenerMessage.AudioMessage} on to the matching {@link AudioOutListener} callback.
  */
 public final class AudioOutEndpoint implements ListenerEndpoint {
     private static final MessageDecoders DECODERS = MessageDecoders.audioOut();

@@ -2,16 +2,16 @@ package io.github.qemudbus.display.internal.wire;
 
 import io.github.qemudbus.display.ConsoleListener;
 import io.github.qemudbus.display.ListenerFeature;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.CursorDefine;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.Disable;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.MouseSet;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.Scanout;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.ScanoutDmabuf;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.ScanoutDmabuf2;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.ScanoutMap;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.Update;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.UpdateDmabuf;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.UpdateMap;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.CursorDefine;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.Disable;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.MouseSet;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.Scanout;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.ScanoutDmabuf;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.ScanoutDmabuf2;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.ScanoutMap;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.Update;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.UpdateDmabuf;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.UpdateMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * A console listener object ({@code /org/qemu/Display1/Listener}): passes each decoded
- * {@link ConsoleMessage} on to the matching {@link ConsoleListener} callback.
+ * {@link ListenerMessage.ConsoleMessage} on to the matching {@link ConsoleListener} callback.
  */
 public final class ConsoleEndpoint implements ListenerEndpoint {
     /** Where QEMU calls a console listener. */

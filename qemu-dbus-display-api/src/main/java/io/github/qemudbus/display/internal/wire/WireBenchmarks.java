@@ -2,7 +2,7 @@ package io.github.qemudbus.display.internal.wire;
 
 import io.github.qemudbus.display.PixelFormat;
 import io.github.qemudbus.display.UnixFd;
-import io.github.qemudbus.display.internal.wire.ConsoleMessage.Scanout;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.Scanout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
