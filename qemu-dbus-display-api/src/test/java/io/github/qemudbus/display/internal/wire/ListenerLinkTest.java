@@ -168,6 +168,19 @@ class ListenerLinkTest {
     }
 
     @Test
+    void aWrongSignatureIsAnUnknownMethodAndTheLinkLives() throws Exception {
+        open(EnumSet.allOf(ListenerFeature.class));
+        Reply r = qemu.call(MessageDecoders.LISTENER, "Scanout", "uuuu", ints(4, 4, 16, 1));
+        assertEquals("org.freedesktop.DBus.Error.UnknownMethod", r.errorName);
+        assertEquals("unknown method org.qemu.Display1.Listener.Scanout(uuuu)", r.errorText);
+        Reply elsewhere = qemu.call(null, "MouseSet", "iii", ints(1, 2, 0));
+        assertNull(elsewhere.errorName, elsewhere.errorText);
+        assertEquals(List.of("mouse 1,2 false"), seen);
+        assertEquals(1, link.errors());
+        assertTrue(link.isConnected());
+    }
+
+    @Test
     void truncatedBodyAndHugeDimensionsAreRejected() throws Exception {
         open(EnumSet.allOf(ListenerFeature.class));
         // the signature promises a byte array the body does not contain
