@@ -35,9 +35,12 @@ class ModuleDescriptorTest {
     private static final String MODULE = "io.github.qemudbus.display";
     private static final Set<String> API = Set.of("io.github.qemudbus.display", "io.github.qemudbus.display.dbus",
             "org.qemu.Display1.Error");
-    /** Jars of the libraries the module requires (and theirs), picked from the test class path. */
-    private static final List<String> RUNTIME_JARS = List.of("/dbus-java-core-", "/dbus-java-transport-junixsocket-",
-            "/junixsocket-", "/jnr-", "/jffi-", "/asm", "/slf4j-api-");
+    /**
+     * The libraries the module requires (and theirs), picked from the test class path: jars, or the
+     * classes folder of a sibling module built in the same reactor.
+     */
+    private static final List<String> RUNTIME = List.of("/dbus-java-core-", "/dbus-java-transport-junixsocket-",
+            "/junixsocket-", "/jnr-", "/jffi-", "/asm", "/slf4j-api-", "/jackson-", "/qemu-dbus-display-qmp");
 
     private static Path classes() throws Exception {
         return Path.of(QemuDisplay.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -97,7 +100,7 @@ class ModuleDescriptorTest {
         entries.add(classes().toString());
         String cp = System.getProperty("java.class.path");
         for (String e : cp.split(File.pathSeparator)) {
-            if (e.endsWith(".jar") && RUNTIME_JARS.stream().anyMatch(e::contains)) {
+            if (RUNTIME.stream().anyMatch(e::contains) && !e.contains("test-classes")) {
                 entries.add(e);
             }
         }
