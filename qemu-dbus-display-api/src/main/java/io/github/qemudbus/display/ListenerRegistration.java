@@ -1,8 +1,8 @@
 package io.github.qemudbus.display;
 
-import io.github.qemudbus.display.internal.wire.UnixSocket;
-import io.github.qemudbus.display.internal.wire.ListenerLink;
 import io.github.qemudbus.display.internal.wire.ConsoleEndpoint;
+import io.github.qemudbus.display.internal.wire.ListenerLink;
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;

@@ -13,8 +13,8 @@ import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.C
 import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.Disable;
 import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.MouseSet;
 import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.Scanout;
-import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.ScanoutDmabuf;
 import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.ScanoutDmabuf2;
+import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.ScanoutDmabuf;
 import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.ScanoutMap;
 import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.Update;
 import io.github.qemudbus.display.internal.wire.ListenerMessage.ConsoleMessage.UpdateDmabuf;

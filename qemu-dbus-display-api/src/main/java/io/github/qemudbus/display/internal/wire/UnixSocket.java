@@ -1,7 +1,7 @@
 package io.github.qemudbus.display.internal.wire;
 
-import io.github.qemudbus.display.internal.LibC;
 import com.kenai.jffi.MemoryIO;
+import io.github.qemudbus.display.internal.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
