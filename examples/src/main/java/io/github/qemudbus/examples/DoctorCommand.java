@@ -15,7 +15,7 @@ import java.util.Set;
 final class DoctorCommand implements Main.Command {
     /** Loggers whose warnings the report already contains (path changes, slow replies). */
     private static final String[] QUIET = {"io.github.qemudbus.display.frame.FrameSource",
-        "io.github.qemudbus.display.ListenerConnection"};
+        "io.github.qemudbus.display.internal.wire.ListenerLink"};
 
     @Override
     public String usage() {

@@ -1,5 +1,7 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.ListenerLink;
+
 /**
  * An audio out-listener registered with QEMU: owns the peer-to-peer link QEMU calls it on.
  * Closing it ends the link; QEMU forgets the listener when it notices, and the same
@@ -7,7 +9,7 @@ package io.github.qemudbus.display;
  */
 public final class AudioOutRegistration extends LinkRegistration {
 
-    AudioOutRegistration(ListenerConnection link, QemuDisplay display) {
-        super(link, display);
+    AudioOutRegistration(ListenerLink link, DisplaySession session) {
+        super(link, session);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import java.io.IOException;
 import org.freedesktop.dbus.FileDescriptor;
 import org.slf4j.Logger;
@@ -21,13 +22,13 @@ public final class Chardev {
     static final String PATH_PREFIX = io.github.qemudbus.display.dbus.Chardev.OBJECT_PATH_PREFIX;
     private static final Logger LOG = LoggerFactory.getLogger(Chardev.class);
 
-    private final QemuDisplay display;
+    private final DisplaySession session;
     private final String id;
     private final String name;
     private final String path;
 
-    Chardev(QemuDisplay display, String id, String name) {
-        this.display = display;
+    Chardev(DisplaySession session, String id, String name) {
+        this.session = session;
         this.id = id;
         this.name = name;
         this.path = PATH_PREFIX + id;
@@ -57,7 +58,7 @@ public final class Chardev {
      * @return true when open
      */
     public boolean isFrontendOpen() {
-        return display.props(path, INTERFACE).bool("FEOpened");
+        return session.props(path, INTERFACE).bool("FEOpened");
     }
 
     /**
@@ -66,7 +67,7 @@ public final class Chardev {
      * @return true to echo locally
      */
     public boolean echo() {
-        return display.props(path, INTERFACE).bool("Echo");
+        return session.props(path, INTERFACE).bool("Echo");
     }
 
     /**
@@ -75,7 +76,7 @@ public final class Chardev {
      * @return the bus name; empty when none, or in peer-to-peer mode
      */
     public String owner() {
-        return display.props(path, INTERFACE).string("Owner");
+        return session.props(path, INTERFACE).string("Owner");
     }
 
     /**
@@ -96,15 +97,15 @@ public final class Chardev {
         }
         UnixSocket ours = new UnixSocket(pair[0]);
         try {
-            display.remote(path, io.github.qemudbus.display.dbus.Chardev.class).Register(new FileDescriptor(pair[1]));
+            session.remote(path, io.github.qemudbus.display.dbus.Chardev.class).Register(new FileDescriptor(pair[1]));
         } catch (RuntimeException e) {
             ours.close();
             throw DBusErrors.map(e, "Chardev.Register on " + id);
         } finally {
             UnixSocket.closeFd(pair[1]); // QEMU has its own copy; never shutdown() it
         }
-        ChardevChannel channel = new ChardevChannel(ours, this, display);
-        display.own(channel);
+        ChardevChannel channel = new ChardevChannel(ours, id, session);
+        session.own(channel);
         LOG.debug("opened chardev {} ({})", id, name);
         return channel;
     }
@@ -112,7 +113,7 @@ public final class Chardev {
     /** Sends a break condition to the guest side ({@code SendBreak}), as a serial line would. */
     public void sendBreak() {
         try {
-            display.remote(path, io.github.qemudbus.display.dbus.Chardev.class).SendBreak();
+            session.remote(path, io.github.qemudbus.display.dbus.Chardev.class).SendBreak();
         } catch (RuntimeException e) {
             throw DBusErrors.map(e, "Chardev.SendBreak on " + id);
         }

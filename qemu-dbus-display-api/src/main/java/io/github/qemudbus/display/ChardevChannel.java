@@ -1,5 +1,6 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,8 +21,8 @@ public final class ChardevChannel implements AutoCloseable {
     private static final int CHUNK = 16 * 1024;
 
     private final UnixSocket socket;
-    private final Chardev chardev;
-    private final QemuDisplay display;
+    private final String chardevId;
+    private final DisplaySession session;
     private final Object readLock = new Object();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(CHUNK);
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(CHUNK);
@@ -29,20 +30,11 @@ public final class ChardevChannel implements AutoCloseable {
     private final OutputStream out = new Out();
     private volatile boolean closed;
 
-    ChardevChannel(UnixSocket socket, Chardev chardev, QemuDisplay display) {
+    ChardevChannel(UnixSocket socket, String chardevId, DisplaySession session) {
         this.socket = socket;
-        this.chardev = chardev;
-        this.display = display;
+        this.chardevId = chardevId;
+        this.session = session;
         readBuffer.limit(0);
-    }
-
-    /**
-     * The character device this stream is connected to.
-     *
-     * @return the device
-     */
-    public Chardev chardev() {
-        return chardev;
     }
 
     /**
@@ -82,8 +74,8 @@ public final class ChardevChannel implements AutoCloseable {
             return;
         }
         closed = true;
-        if (display != null) {
-            display.disown(this);
+        if (session != null) {
+            session.disown(this);
         }
         socket.shutdown(); // wakes a blocked reader; QEMU sees the end of the stream
         synchronized (readLock) {
@@ -95,7 +87,7 @@ public final class ChardevChannel implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ChardevChannel[" + chardev.id() + (closed ? ", closed]" : "]");
+        return "ChardevChannel[" + chardevId + (closed ? ", closed]" : "]");
     }
 
     private final class In extends InputStream {

@@ -112,7 +112,8 @@ public final class Clipboard implements AutoCloseable {
         }
     }
 
-    private final QemuDisplay display;
+    private final DisplaySession session;
+    private final Consumer<Clipboard> onClosed; // tells the display to forget this clipboard
     private final io.github.qemudbus.display.dbus.Clipboard qemu;
     private final Peer peer = new Peer();
     private final ExecutorService worker;
@@ -127,9 +128,10 @@ public final class Clipboard implements AutoCloseable {
     private volatile long qemuRegisterCalls;
     private volatile long qemuRequestCalls;
 
-    private Clipboard(QemuDisplay display) {
-        this.display = display;
-        this.qemu = display.remote(PATH, io.github.qemudbus.display.dbus.Clipboard.class);
+    private Clipboard(DisplaySession session, Consumer<Clipboard> onClosed) {
+        this.session = session;
+        this.onClosed = onClosed;
+        this.qemu = session.remote(PATH, io.github.qemudbus.display.dbus.Clipboard.class);
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "qemu-clipboard");
             t.setDaemon(true);
@@ -138,10 +140,10 @@ public final class Clipboard implements AutoCloseable {
     }
 
     /** Exports our object and registers it with QEMU. */
-    static Clipboard open(QemuDisplay display) {
-        Clipboard c = new Clipboard(display);
+    static Clipboard open(DisplaySession session, Consumer<Clipboard> onClosed) {
+        Clipboard c = new Clipboard(session, onClosed);
         try {
-            display.connection().exportObject(PATH, c.peer);
+            session.connection().exportObject(PATH, c.peer);
         } catch (DBusException | RuntimeException e) {
             c.worker.shutdownNow();
             throw DBusErrors.map(e, "exporting " + PATH + " (is another Clipboard open on this connection?)");
@@ -149,11 +151,11 @@ public final class Clipboard implements AutoCloseable {
         try {
             c.registerWithQemu();
         } catch (RuntimeException e) {
-            display.connection().unExportObject(PATH);
+            session.connection().unExportObject(PATH);
             c.worker.shutdownNow();
             throw e;
         }
-        display.own(c);
+        session.own(c);
         return c;
     }
 
@@ -164,7 +166,7 @@ public final class Clipboard implements AutoCloseable {
      */
     private void registerWithQemu() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        display.connection().callWithCallback(qemu, "Register", new CallbackHandler<Object>() {
+        session.connection().callWithCallback(qemu, "Register", new CallbackHandler<Object>() {
             @Override
             public void handle(Object r) {
                 done.complete(null);
@@ -176,11 +178,11 @@ public final class Clipboard implements AutoCloseable {
             }
         });
         try {
-            done.get(display.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            done.get(session.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw DBusErrors.map(e.getCause(), "Clipboard.Register");
         } catch (TimeoutException e) {
-            throw new QemuDisplayException("Clipboard.Register: no reply from QEMU in " + display.timeout().toMillis()
+            throw new QemuDisplayException("Clipboard.Register: no reply from QEMU in " + session.timeout().toMillis()
                     + " ms", null, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -351,16 +353,16 @@ public final class Clipboard implements AutoCloseable {
             return;
         }
         closed = true;
-        display.disown(this);
+        session.disown(this);
         textListeners.clear();
         worker.shutdownNow();
-        display.cleanup("Clipboard.Unregister", qemu::Unregister);
+        session.cleanup("Clipboard.Unregister", qemu::Unregister);
         try {
-            display.connection().unExportObject(PATH);
+            session.connection().unExportObject(PATH);
         } catch (RuntimeException e) {
             LOG.debug("unexport {} failed", PATH, e);
         }
-        display.clipboardClosed(this);
+        onClosed.accept(this);
     }
 
     boolean isClosed() {

@@ -1,5 +1,8 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.ConsoleEndpoint;
+import io.github.qemudbus.display.internal.wire.ListenerLink;
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -22,22 +25,14 @@ public final class Console {
     static final String INTERFACE = "org.qemu.Display1.Console";
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
 
-    private final QemuDisplay display;
+    private final DisplaySession session;
     private final int id;
     private final String path;
 
-    Console(QemuDisplay display, int id) {
-        this.display = display;
+    Console(DisplaySession session, int id) {
+        this.session = session;
         this.id = id;
-        this.path = QemuDisplay.ROOT + "/Console_" + id;
-    }
-
-    QemuDisplay display() {
-        return display;
-    }
-
-    String path() {
-        return path;
+        this.path = DisplaySession.ROOT + "/Console_" + id;
     }
 
     /**
@@ -55,7 +50,7 @@ public final class Console {
      * @return a snapshot: label, type, size, head, device address, interfaces
      */
     public ConsoleInfo info() {
-        QemuDisplay.Props p = display.props(path, INTERFACE);
+        Props p = session.props(path, INTERFACE);
         return new ConsoleInfo(id, p.string("Label"), p.string("Type"), p.integer("Width"), p.integer("Height"),
                 p.integer("Head"), p.string("DeviceAddress"), p.strings("Interfaces"));
     }
@@ -66,7 +61,7 @@ public final class Console {
      * @return the keyboard
      */
     public Keyboard keyboard() {
-        return new Keyboard(this, display.remote(path, io.github.qemudbus.display.dbus.Keyboard.class));
+        return new Keyboard(session, path, id, session.remote(path, io.github.qemudbus.display.dbus.Keyboard.class));
     }
 
     /**
@@ -75,7 +70,7 @@ public final class Console {
      * @return the mouse
      */
     public Mouse mouse() {
-        return new Mouse(this, display.remote(path, io.github.qemudbus.display.dbus.Mouse.class));
+        return new Mouse(session, path, id, session.remote(path, io.github.qemudbus.display.dbus.Mouse.class));
     }
 
     /**
@@ -84,7 +79,7 @@ public final class Console {
      * @return the multi-touch device
      */
     public MultiTouch multiTouch() {
-        return new MultiTouch(this, display.remote(path, io.github.qemudbus.display.dbus.MultiTouch.class));
+        return new MultiTouch(session, path, id, session.remote(path, io.github.qemudbus.display.dbus.MultiTouch.class));
     }
 
     /**
@@ -104,9 +99,9 @@ public final class Console {
             throw new IllegalArgumentException("bad UI info " + widthMm + "x" + heightMm + "mm " + width + "x" + height);
         }
         try {
-            display.remote(path, io.github.qemudbus.display.dbus.Console.class).SetUIInfo(
+            session.remote(path, io.github.qemudbus.display.dbus.Console.class).SetUIInfo(
                     new org.freedesktop.dbus.types.UInt16(widthMm), new org.freedesktop.dbus.types.UInt16(heightMm),
-                    x, y, QemuDisplay.u32(width), QemuDisplay.u32(height));
+                    x, y, DisplaySession.u32(width), DisplaySession.u32(height));
         } catch (RuntimeException e) {
             throw DBusErrors.map(e, "Console.SetUIInfo on console " + id);
         }
@@ -145,10 +140,10 @@ public final class Console {
         } catch (IOException e) {
             throw new QemuDisplayException("cannot create the listener socket: " + e.getMessage(), null, e);
         }
-        ListenerConnection link = new ListenerConnection(new UnixSocket(pair[0]), listener, f, "console-" + id);
+        ListenerLink link = new ListenerLink(new UnixSocket(pair[0]), new ConsoleEndpoint(listener, f), "console-" + id);
         link.start();
         try {
-            display.remote(path, io.github.qemudbus.display.dbus.Console.class)
+            session.remote(path, io.github.qemudbus.display.dbus.Console.class)
                     .RegisterListener(new FileDescriptor(pair[1]));
         } catch (RuntimeException e) {
             link.close();
@@ -157,7 +152,7 @@ public final class Console {
             UnixSocket.closeFd(pair[1]); // QEMU has its own copy; never shutdown() it
         }
         try {
-            if (!link.awaitAuthenticated(display.timeout().toMillis())) {
+            if (!link.awaitAuthenticated(session.timeout().toMillis())) {
                 String why = link.failure();
                 link.close();
                 throw new QemuDisplayException("listener link to console " + id + " failed: "
@@ -168,8 +163,8 @@ public final class Console {
             Thread.currentThread().interrupt();
             throw new QemuDisplayException("interrupted while registering a listener", null, e);
         }
-        ListenerRegistration reg = new ListenerRegistration(link, f, display);
-        display.own(reg);
+        ListenerRegistration reg = new ListenerRegistration(link, f, session);
+        session.own(reg);
         LOG.debug("listener registered on console {} advertising {}", id, link.advertisedInterfaces());
         return reg;
     }
@@ -182,9 +177,9 @@ public final class Console {
      * @return a subscription; close it to stop
      */
     public AutoCloseable onPropertyChange(Consumer<PropertyChange> onChange) {
-        Properties props = display.remote(path, Properties.class);
+        Properties props = session.remote(path, Properties.class);
         try {
-            AutoCloseable handle = display.connection().addSigHandler(Properties.PropertiesChanged.class, props, sig -> {
+            AutoCloseable handle = session.connection().addSigHandler(Properties.PropertiesChanged.class, props, sig -> {
                 if (!path.equals(sig.getPath())) {
                     return;
                 }
@@ -205,11 +200,11 @@ public final class Console {
             AutoCloseable sub = new AutoCloseable() {
                 @Override
                 public void close() {
-                    display.disown(this);
-                    display.cleanup("unsubscribing from console " + id + " property changes", handle::close);
+                    session.disown(this);
+                    session.cleanup("unsubscribing from console " + id + " property changes", handle::close);
                 }
             };
-            display.own(sub);
+            session.own(sub);
             return sub;
         } catch (DBusException e) {
             throw DBusErrors.map(e, "subscribing to property changes of console " + id);

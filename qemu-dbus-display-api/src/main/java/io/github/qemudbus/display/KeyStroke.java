@@ -24,7 +24,7 @@ public record KeyStroke(String code, boolean shift) {
      */
     public KeyStroke {
         Objects.requireNonNull(code, "code");
-        if (KeyCodes.qnum(code).isEmpty()) {
+        if (KeyTable.qnum(code) == null) {
             throw new IllegalArgumentException("unknown KeyboardEvent.code: " + code);
         }
     }
@@ -36,6 +36,6 @@ public record KeyStroke(String code, boolean shift) {
      * @return the qnum to pass to {@code Keyboard.Press}/{@code Release}
      */
     public int qnum() {
-        return KeyCodes.qnum(code).getAsInt();
+        return KeyTable.qnum(code);
     }
 }

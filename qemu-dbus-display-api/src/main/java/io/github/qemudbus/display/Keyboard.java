@@ -21,11 +21,15 @@ public final class Keyboard {
     /** Pause after each key event in {@link #type(String)}. */
     public static final Duration DEFAULT_KEY_INTERVAL = Duration.ofMillis(8);
 
-    private final Console console;
+    private final DisplaySession session;
+    private final String path;
+    private final int consoleId;
     private final io.github.qemudbus.display.dbus.Keyboard proxy;
 
-    Keyboard(Console console, io.github.qemudbus.display.dbus.Keyboard proxy) {
-        this.console = console;
+    Keyboard(DisplaySession session, String path, int consoleId, io.github.qemudbus.display.dbus.Keyboard proxy) {
+        this.session = session;
+        this.path = path;
+        this.consoleId = consoleId;
         this.proxy = proxy;
     }
 
@@ -44,9 +48,9 @@ public final class Keyboard {
     public void press(int qnum) {
         check(qnum);
         try {
-            proxy.Press(QemuDisplay.u32(qnum));
+            proxy.Press(DisplaySession.u32(qnum));
         } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "Keyboard.Press on console " + console.id());
+            throw DBusErrors.map(e, "Keyboard.Press on console " + consoleId);
         }
     }
 
@@ -58,9 +62,9 @@ public final class Keyboard {
     public void release(int qnum) {
         check(qnum);
         try {
-            proxy.Release(QemuDisplay.u32(qnum));
+            proxy.Release(DisplaySession.u32(qnum));
         } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "Keyboard.Release on console " + console.id());
+            throw DBusErrors.map(e, "Keyboard.Release on console " + consoleId);
         }
     }
 
@@ -137,7 +141,7 @@ public final class Keyboard {
      * @return a bit set of {@link #MODIFIER_SCROLL}, {@link #MODIFIER_NUM}, {@link #MODIFIER_CAPS}
      */
     public int modifiers() {
-        return console.display().props(console.path(), "org.qemu.Display1.Keyboard").integer("Modifiers");
+        return session.props(path, "org.qemu.Display1.Keyboard").integer("Modifiers");
     }
 
     private static int qnumOf(String code) {

@@ -1,5 +1,6 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.ListenerLink;
 /**
  * What every listener registration QEMU calls back on does with its peer-to-peer link: report
  * on it and end it. {@link ListenerRegistration} (console listeners) and
@@ -7,16 +8,16 @@ package io.github.qemudbus.display;
  * theirs.
  */
 abstract class LinkRegistration implements AutoCloseable {
-    final ListenerConnection link;
-    private final QemuDisplay display;
+    final ListenerLink link;
+    private final DisplaySession session;
 
     /**
      * @param link the link QEMU calls the listener on
-     * @param display the display that owns this registration, or null when none does
+     * @param session the display session that owns this registration, or null when none does
      */
-    LinkRegistration(ListenerConnection link, QemuDisplay display) {
+    LinkRegistration(ListenerLink link, DisplaySession session) {
         this.link = link;
-        this.display = display;
+        this.session = session;
     }
 
     /**
@@ -58,8 +59,8 @@ abstract class LinkRegistration implements AutoCloseable {
     /** Ends the link. Idempotent. */
     @Override
     public void close() {
-        if (display != null) {
-            display.disown(this);
+        if (session != null) {
+            session.disown(this);
         }
         link.close();
     }

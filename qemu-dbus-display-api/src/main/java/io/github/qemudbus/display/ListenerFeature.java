@@ -7,17 +7,5 @@ public enum ListenerFeature {
     /** Advertise {@code org.qemu.Display1.Listener.Unix.Map}: shared-memory surfaces (QEMU 9.2+, gl=off). */
     SHARED_MAP,
     /** Advertise {@code org.qemu.Display1.Listener.Unix.ScanoutDMABUF2}: multi-plane DMA-BUF (QEMU 10.1+). */
-    DMABUF2;
-
-    /** D-Bus interface name advertised for this feature, or null when it is not an interface. */
-    String interfaceName() {
-        switch (this) {
-            case SHARED_MAP:
-                return "org.qemu.Display1.Listener.Unix.Map";
-            case DMABUF2:
-                return "org.qemu.Display1.Listener.Unix.ScanoutDMABUF2";
-            default:
-                return null;
-        }
-    }
+    DMABUF2
 }

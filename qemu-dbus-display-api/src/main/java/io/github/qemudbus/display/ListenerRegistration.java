@@ -1,5 +1,8 @@
 package io.github.qemudbus.display;
 
+import io.github.qemudbus.display.internal.wire.ConsoleEndpoint;
+import io.github.qemudbus.display.internal.wire.ListenerLink;
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -15,8 +18,8 @@ import java.util.Set;
 public final class ListenerRegistration extends LinkRegistration {
     private final Set<ListenerFeature> features;
 
-    ListenerRegistration(ListenerConnection link, Set<ListenerFeature> features, QemuDisplay display) {
-        super(link, display);
+    ListenerRegistration(ListenerLink link, Set<ListenerFeature> features, DisplaySession session) {
+        super(link, session);
         this.features = Set.copyOf(features);
     }
 
@@ -41,7 +44,7 @@ public final class ListenerRegistration extends LinkRegistration {
         } catch (IOException e) {
             throw new QemuDisplayException("cannot reach listener peer: " + e.getMessage(), null, e);
         }
-        ListenerConnection link = new ListenerConnection(s, listener, f, peerSocket.getFileName().toString());
+        ListenerLink link = new ListenerLink(s, new ConsoleEndpoint(listener, f), peerSocket.getFileName().toString());
         link.start();
         try {
             if (!link.awaitAuthenticated(timeoutMillis)) {

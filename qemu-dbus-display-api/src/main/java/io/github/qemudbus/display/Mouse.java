@@ -6,11 +6,15 @@ package io.github.qemudbus.display;
  * device); otherwise use relative motion. Coordinates are console pixels.
  */
 public final class Mouse {
-    private final Console console;
+    private final DisplaySession session;
+    private final String path;
+    private final int consoleId;
     private final io.github.qemudbus.display.dbus.Mouse proxy;
 
-    Mouse(Console console, io.github.qemudbus.display.dbus.Mouse proxy) {
-        this.console = console;
+    Mouse(DisplaySession session, String path, int consoleId, io.github.qemudbus.display.dbus.Mouse proxy) {
+        this.session = session;
+        this.path = path;
+        this.consoleId = consoleId;
         this.proxy = proxy;
     }
 
@@ -21,9 +25,9 @@ public final class Mouse {
      */
     public void press(MouseButton button) {
         try {
-            proxy.Press(QemuDisplay.u32(button.qemuValue()));
+            proxy.Press(DisplaySession.u32(button.qemuValue()));
         } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "Mouse.Press on console " + console.id());
+            throw DBusErrors.map(e, "Mouse.Press on console " + consoleId);
         }
     }
 
@@ -34,9 +38,9 @@ public final class Mouse {
      */
     public void release(MouseButton button) {
         try {
-            proxy.Release(QemuDisplay.u32(button.qemuValue()));
+            proxy.Release(DisplaySession.u32(button.qemuValue()));
         } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "Mouse.Release on console " + console.id());
+            throw DBusErrors.map(e, "Mouse.Release on console " + consoleId);
         }
     }
 
@@ -74,9 +78,9 @@ public final class Mouse {
             throw new IllegalArgumentException("negative position " + x + "," + y);
         }
         try {
-            proxy.SetAbsPosition(QemuDisplay.u32(x), QemuDisplay.u32(y));
+            proxy.SetAbsPosition(DisplaySession.u32(x), DisplaySession.u32(y));
         } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "Mouse.SetAbsPosition on console " + console.id());
+            throw DBusErrors.map(e, "Mouse.SetAbsPosition on console " + consoleId);
         }
     }
 
@@ -90,7 +94,7 @@ public final class Mouse {
         try {
             proxy.RelMotion(dx, dy);
         } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "Mouse.RelMotion on console " + console.id());
+            throw DBusErrors.map(e, "Mouse.RelMotion on console " + consoleId);
         }
     }
 
@@ -100,6 +104,6 @@ public final class Mouse {
      * @return true for absolute
      */
     public boolean isAbsolute() {
-        return console.display().props(console.path(), "org.qemu.Display1.Mouse").bool("IsAbsolute");
+        return session.props(path, "org.qemu.Display1.Mouse").bool("IsAbsolute");
     }
 }

@@ -17,11 +17,15 @@ public final class MultiTouch {
         CANCEL
     }
 
-    private final Console console;
+    private final DisplaySession session;
+    private final String path;
+    private final int consoleId;
     private final io.github.qemudbus.display.dbus.MultiTouch proxy;
 
-    MultiTouch(Console console, io.github.qemudbus.display.dbus.MultiTouch proxy) {
-        this.console = console;
+    MultiTouch(DisplaySession session, String path, int consoleId, io.github.qemudbus.display.dbus.MultiTouch proxy) {
+        this.session = session;
+        this.path = path;
+        this.consoleId = consoleId;
         this.proxy = proxy;
     }
 
@@ -41,9 +45,9 @@ public final class MultiTouch {
             throw new IllegalArgumentException("bad touch position " + x + "," + y);
         }
         try {
-            proxy.SendEvent(QemuDisplay.u32(kind.ordinal()), new org.freedesktop.dbus.types.UInt64(slot), x, y);
+            proxy.SendEvent(DisplaySession.u32(kind.ordinal()), new org.freedesktop.dbus.types.UInt64(slot), x, y);
         } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "MultiTouch.SendEvent on console " + console.id());
+            throw DBusErrors.map(e, "MultiTouch.SendEvent on console " + consoleId);
         }
     }
 
@@ -53,6 +57,6 @@ public final class MultiTouch {
      * @return slot count
      */
     public int maxSlots() {
-        return console.display().props(console.path(), "org.qemu.Display1.MultiTouch").integer("MaxSlots");
+        return session.props(path, "org.qemu.Display1.MultiTouch").integer("MaxSlots");
     }
 }

@@ -1,13 +1,15 @@
 package io.github.qemudbus.display;
 
 import io.github.qemudbus.display.internal.LibC;
+import io.github.qemudbus.display.internal.wire.UnixSocket;
+import io.github.qemudbus.display.qmp.QmpClient;
+import io.github.qemudbus.display.qmp.QmpException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,8 +25,6 @@ import org.freedesktop.dbus.connections.impl.DirectConnection;
 import org.freedesktop.dbus.connections.impl.DirectConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBus;
-import org.freedesktop.dbus.interfaces.DBusInterface;
-import org.freedesktop.dbus.types.UInt32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,22 +47,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class QemuDisplay implements AutoCloseable {
     static final String BUS_NAME = "org.qemu";
-    static final String ROOT = "/org/qemu/Display1";
     private static final Logger LOG = LoggerFactory.getLogger(QemuDisplay.class);
 
-    private final AbstractConnection connection;
-    private final String busName;
-    private final Duration timeout;
+    private final DisplaySession session;
     private final Map<Integer, Console> consoles = new ConcurrentHashMap<>();
-    private final List<AutoCloseable> owned = Collections.synchronizedList(new ArrayList<>());
     private final Object clipboardLock = new Object();
     private Clipboard clipboard;
-    private volatile boolean closed;
 
     private QemuDisplay(AbstractConnection connection, String busName, Duration timeout) {
-        this.connection = connection;
-        this.busName = busName;
-        this.timeout = timeout;
+        this.session = new DisplaySession(connection, busName, timeout);
     }
 
     /**
@@ -80,7 +73,7 @@ public final class QemuDisplay implements AutoCloseable {
      * @return true in p2p mode
      */
     public boolean isPeerToPeer() {
-        return busName == null;
+        return session.isPeerToPeer();
     }
 
     /**
@@ -93,7 +86,7 @@ public final class QemuDisplay implements AutoCloseable {
      * @return false once the connection is gone or this display is closed
      */
     public boolean isConnected() {
-        return !closed && connection.isConnected();
+        return session.isConnected();
     }
 
     /**
@@ -102,7 +95,7 @@ public final class QemuDisplay implements AutoCloseable {
      * @return the VM's name, UUID, console ids and extra interfaces
      */
     public Vm vm() {
-        Props p = props(ROOT + "/VM", Vm.INTERFACE);
+        Props p = session.props(DisplaySession.ROOT + "/VM", Vm.INTERFACE);
         List<Integer> ids = new ArrayList<>();
         Object raw = p.get("ConsoleIDs");
         if (raw instanceof List<?> list) {
@@ -134,7 +127,7 @@ public final class QemuDisplay implements AutoCloseable {
      * @throws IllegalArgumentException when the VM has no such console
      */
     public Console console(int id) {
-        checkOpen();
+        session.checkOpen();
         Console c = consoles.get(id);
         if (c != null) {
             return c;
@@ -143,7 +136,7 @@ public final class QemuDisplay implements AutoCloseable {
         if (!ids.contains(id)) {
             throw new IllegalArgumentException("no console " + id + " (the VM has " + ids + ")");
         }
-        return consoles.computeIfAbsent(id, i -> new Console(this, i));
+        return consoles.computeIfAbsent(id, i -> new Console(session, i));
     }
 
     /**
@@ -154,14 +147,14 @@ public final class QemuDisplay implements AutoCloseable {
      *     and {@code -display dbus,...,audiodev=ID})
      */
     public Audio audio() {
-        checkOpen();
+        session.checkOpen();
         try {
-            props(Audio.PATH, Audio.INTERFACE);
+            session.props(Audio.PATH, Audio.INTERFACE);
         } catch (QemuDisplayException e) {
             throw new QemuDisplayException("this QEMU exports no D-Bus audio (run it with -audiodev dbus,id=ID and"
                     + " -display dbus,...,audiodev=ID): " + e.getMessage(), e.errorName(), e);
         }
-        return new Audio(this);
+        return new Audio(session);
     }
 
     /**
@@ -172,16 +165,16 @@ public final class QemuDisplay implements AutoCloseable {
      * @throws FailedException when another client holds QEMU's clipboard session
      */
     public Clipboard clipboard() {
-        checkOpen();
+        session.checkOpen();
         synchronized (clipboardLock) {
             if (clipboard == null || clipboard.isClosed()) {
-                clipboard = Clipboard.open(this);
+                clipboard = Clipboard.open(session, this::clipboardClosed);
             }
             return clipboard;
         }
     }
 
-    void clipboardClosed(Clipboard c) {
+    private void clipboardClosed(Clipboard c) {
         synchronized (clipboardLock) {
             if (clipboard == c) {
                 clipboard = null;
@@ -195,12 +188,13 @@ public final class QemuDisplay implements AutoCloseable {
      * @return the devices; empty when there are none
      */
     public List<Chardev> chardevs() {
-        checkOpen();
+        session.checkOpen();
         Map<org.freedesktop.dbus.DBusPath, Map<String, Map<String, org.freedesktop.dbus.types.Variant<?>>>> objects;
         try {
-            objects = remote(ROOT, org.freedesktop.dbus.interfaces.ObjectManager.class).GetManagedObjects();
+            objects = session.remote(DisplaySession.ROOT, org.freedesktop.dbus.interfaces.ObjectManager.class)
+                    .GetManagedObjects();
         } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "listing the objects of " + ROOT);
+            throw DBusErrors.map(e, "listing the objects of " + DisplaySession.ROOT);
         }
         List<Chardev> out = new ArrayList<>();
         objects.forEach((path, ifaces) -> {
@@ -208,7 +202,7 @@ public final class QemuDisplay implements AutoCloseable {
             String p = path.getPath();
             if (props != null && p.startsWith(Chardev.PATH_PREFIX)) {
                 Object name = props.get("Name") == null ? "" : props.get("Name").getValue();
-                out.add(new Chardev(this, p.substring(Chardev.PATH_PREFIX.length()), String.valueOf(name)));
+                out.add(new Chardev(session, p.substring(Chardev.PATH_PREFIX.length()), String.valueOf(name)));
             }
         });
         out.sort(java.util.Comparator.comparing(Chardev::id));
@@ -225,159 +219,15 @@ public final class QemuDisplay implements AutoCloseable {
         return chardevs().stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
-    // --- package-private plumbing for Console, Keyboard, Mouse... ---
-
-    <T extends DBusInterface> T remote(String path, Class<T> type) {
-        checkOpen();
-        try {
-            if (busName == null) {
-                return ((DirectConnection) connection).getRemoteObject(path, type);
-            }
-            return ((DBusConnection) connection).getRemoteObject(busName, path, type);
-        } catch (DBusException e) {
-            throw DBusErrors.map(e, "proxy for " + path);
-        }
-    }
-
+    /** The underlying dbus-java connection (for tests in this package). */
     AbstractConnection connection() {
-        return connection;
-    }
-
-    Duration timeout() {
-        return timeout;
-    }
-
-    Props props(String path, String iface) {
-        org.freedesktop.dbus.interfaces.Properties p = remote(path, org.freedesktop.dbus.interfaces.Properties.class);
-        try {
-            return new Props(p.GetAll(iface));
-        } catch (RuntimeException e) {
-            throw DBusErrors.map(e, "reading " + iface + " properties of " + path);
-        }
-    }
-
-    void own(AutoCloseable resource) {
-        owned.add(resource);
-    }
-
-    /** How long a clean-up call to the bus may hold up a {@code close()}. */
-    static final Duration CLEANUP_WAIT = Duration.ofSeconds(2);
-
-    /**
-     * Runs a clean-up call to the bus (unsubscribe, unregister) without letting it hold up the
-     * caller's close for long. Skipped once the connection is down or this display is closing
-     * (the connection's end drops QEMU's and the daemon's state anyway). Otherwise it gets
-     * {@link #CLEANUP_WAIT} on a helper thread: a bus that dies in the middle of the call
-     * leaves dbus-java waiting for a reply that never comes (its own limit is 20 s), and a
-     * shutdown hook, or Ctrl-C while the VM is going away, must not wait that long.
-     */
-    void cleanup(String what, ThrowingRunnable call) {
-        if (!isConnected()) {
-            LOG.debug("{}: skipped, the connection is down or closing", what);
-            return;
-        }
-        Thread t = new Thread(() -> {
-            try {
-                call.run();
-            } catch (Exception e) {
-                LOG.debug("{} failed: {}", what, e.toString());
-            }
-        }, "qemu-dbus-cleanup");
-        t.setDaemon(true);
-        t.start();
-        try {
-            t.join(CLEANUP_WAIT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (t.isAlive()) {
-            LOG.debug("{}: no answer within {} ms, left behind", what, CLEANUP_WAIT.toMillis());
-        }
-    }
-
-    /** A clean-up step that may throw. */
-    @FunctionalInterface
-    interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
-    void disown(AutoCloseable resource) {
-        owned.remove(resource);
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("QemuDisplay is closed");
-        }
+        return session.connection();
     }
 
     /** Closes every listener and subscription made through this connection, then the connection. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        List<AutoCloseable> copy;
-        synchronized (owned) {
-            copy = new ArrayList<>(owned);
-            owned.clear();
-        }
-        for (AutoCloseable c : copy) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.debug("closing {} failed", c, e);
-            }
-        }
-        try {
-            connection.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("closing the D-Bus connection failed", e);
-        }
-    }
-
-    /** Property values of one interface, unwrapped from dbus-java's types. */
-    static final class Props {
-        private final Map<String, org.freedesktop.dbus.types.Variant<?>> values;
-
-        Props(Map<String, org.freedesktop.dbus.types.Variant<?>> values) {
-            this.values = values;
-        }
-
-        Object get(String name) {
-            org.freedesktop.dbus.types.Variant<?> v = values.get(name);
-            return v == null ? null : v.getValue();
-        }
-
-        String string(String name) {
-            Object v = get(name);
-            return v == null ? "" : v.toString();
-        }
-
-        int integer(String name) {
-            Object v = get(name);
-            return v instanceof Number n ? n.intValue() : 0;
-        }
-
-        boolean bool(String name) {
-            return Boolean.TRUE.equals(get(name));
-        }
-
-        List<String> strings(String name) {
-            Object v = get(name);
-            if (v instanceof List<?> l) {
-                List<String> out = new ArrayList<>();
-                for (Object o : l) {
-                    out.add(String.valueOf(o));
-                }
-                return List.copyOf(out);
-            }
-            if (v instanceof String[] a) {
-                return List.of(a);
-            }
-            return List.of();
-        }
+        session.close();
     }
 
     /** Configures and opens a {@link QemuDisplay}. */
@@ -485,7 +335,7 @@ public final class QemuDisplay implements AutoCloseable {
             Path dir = null;
             int listening = -1;
             // QMP first: a wrong path or a QEMU without QMP fails fast, before any D-Bus work.
-            try (io.github.qemudbus.display.qmp.QmpClient q = connectQmp()) {
+            try (QmpClient q = connectQmp()) {
                 dir = Files.createTempDirectory("qemu-dbus-p2p", PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwx------")));
                 Path sock = dir.resolve("s");
@@ -510,7 +360,7 @@ public final class QemuDisplay implements AutoCloseable {
                 DirectConnection conn = dialed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.debug("connected peer-to-peer through {}", qmp);
                 return new QemuDisplay(conn, null, timeout);
-            } catch (IOException | io.github.qemudbus.display.qmp.QmpException e) {
+            } catch (IOException | QmpException e) {
                 throw new QemuDisplayException("cannot connect peer-to-peer through QMP socket " + qmp + ": "
                         + e.getMessage(), null, e);
             } catch (ExecutionException | TimeoutException e) {
@@ -533,8 +383,8 @@ public final class QemuDisplay implements AutoCloseable {
         }
 
         /** QMP for the fd hand-off; its commands get the connect timeout too (QEMU answers them at once). */
-        private io.github.qemudbus.display.qmp.QmpClient connectQmp() {
-            return io.github.qemudbus.display.qmp.QmpClient.connect(qmp, timeout, timeout);
+        private QmpClient connectQmp() {
+            return QmpClient.connect(qmp, timeout, timeout);
         }
 
         private int acceptWithin(int listening, CompletableFuture<?> dialer) throws IOException {
@@ -578,9 +428,5 @@ public final class QemuDisplay implements AutoCloseable {
             r = r.getCause();
         }
         return r.getMessage() == null ? r.toString() : r.getMessage();
-    }
-
-    static UInt32 u32(int v) {
-        return new UInt32(Integer.toUnsignedLong(v));
     }
 }

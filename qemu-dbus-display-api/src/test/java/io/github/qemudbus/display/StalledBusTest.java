@@ -23,7 +23,7 @@ class StalledBusTest {
             Clipboard clipboard = d.clipboard();
             signal("STOP", qemu.dbusDaemonPid());
             try {
-                long limit = QemuDisplay.CLEANUP_WAIT.toMillis() + 2000;
+                long limit = DisplaySession.CLEANUP_WAIT.toMillis() + 2000;
                 long t = System.nanoTime();
                 sub.close();
                 long subMs = (System.nanoTime() - t) / 1_000_000;

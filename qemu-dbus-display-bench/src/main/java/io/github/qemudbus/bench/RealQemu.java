@@ -1,12 +1,12 @@
 package io.github.qemudbus.bench;
 
-import io.github.qemudbus.display.BenchAccess;
 import io.github.qemudbus.display.Console;
 import io.github.qemudbus.display.QemuDisplay;
 import io.github.qemudbus.display.frame.Frame;
 import io.github.qemudbus.display.frame.FramePath;
 import io.github.qemudbus.display.frame.FrameSource;
 import io.github.qemudbus.display.frame.FrameStats;
+import io.github.qemudbus.display.internal.wire.UnixSocket;
 import io.github.qemudbus.testkit.FramebufferGeometry;
 import io.github.qemudbus.testkit.QemuFixture;
 import java.awt.image.BufferedImage;
@@ -115,13 +115,13 @@ final class RealQemu {
     private static CListener registerC(QemuFixture fx) throws IOException {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "bench-c-");
         Path sock = dir.resolve("s");
-        int listening = BenchAccess.listen(sock);
+        int listening = UnixSocket.listen(sock);
         CListener c = null;
         try {
             c = CListener.start(sock, false, "map,dmabuf2");
             CompletableFuture<Integer> acc = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return BenchAccess.accept(listening);
+                    return UnixSocket.accept(listening);
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
@@ -131,7 +131,7 @@ final class RealQemu {
                 conn.getRemoteObject("org.qemu", "/org/qemu/Display1/Console_0",
                         io.github.qemudbus.display.dbus.Console.class).RegisterListener(new FileDescriptor(fd));
             } finally {
-                BenchAccess.closeFd(fd);
+                UnixSocket.closeFd(fd);
             }
             if (!c.awaitConnected(10_000)) {
                 throw new IOException("mini-listener did not connect");
@@ -143,7 +143,7 @@ final class RealQemu {
             }
             throw e instanceof IOException io ? io : new IOException("registering the C listener: " + e, e);
         } finally {
-            BenchAccess.closeFd(listening);
+            UnixSocket.closeFd(listening);
             Files.deleteIfExists(sock);
             Files.deleteIfExists(dir);
         }

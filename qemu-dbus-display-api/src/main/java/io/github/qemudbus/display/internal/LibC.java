@@ -8,7 +8,8 @@ import jnr.ffi.annotations.SaveError;
 
 /**
  * Internal, not API: may change without notice. Public only because jnr-ffi generates its
- * implementation in another class loader.
+ * implementation in another class loader; the module exports this package to the SDK's frame
+ * module only.
  *
  * <p>The few libc calls the socket layer needs. Kept here rather than in jnr-posix because
  * recvmsg/sendmsg with SCM_RIGHTS over our own buffers must not allocate per message.
@@ -47,15 +48,40 @@ public interface LibC {
     int getuid();
     String strerror(int errnum);
 
-    /** The loaded library; loading is lazy so merely touching the SDK never needs libc. */
-    /** The loaded library and errno helpers. */
+    /**
+     * The loaded library and errno helpers; loading is lazy so merely touching the SDK never
+     * needs libc.
+     */
     final class Holder {
+        /** jnr-ffi's switch between generated (ASM) and reflection-based bindings. */
+        static final String ASM_PROPERTY = "jnr.ffi.asm.enabled";
         /** The library. */
-        public static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+        public static final LibC LIBC = load();
         /** Its jnr runtime. */
         public static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
         private Holder() {
+        }
+
+        private static LibC load() {
+            if (LibC.class.getModule().isNamed() && System.getProperty(ASM_PROPERTY) == null) {
+                // On the module path this package is exported to the frame module only, but
+                // jnr-ffi defines its generated implementation in a class loader of its own, in
+                // that loader's unnamed module, which could not see this interface. Its
+                // reflection-based bindings (a JDK proxy, which the JDK grants access) can. The
+                // switch is JVM-wide and read once, when jnr-ffi first loads a library; on the
+                // class path nothing changes.
+                System.setProperty(ASM_PROPERTY, "false");
+            }
+            try {
+                return LibraryLoader.create(LibC.class).load("c");
+            } catch (RuntimeException | IllegalAccessError e) {
+                if (!LibC.class.getModule().isNamed()) {
+                    throw e;
+                }
+                throw new IllegalStateException("cannot bind libc on the module path (if another library loaded"
+                        + " jnr-ffi first, run with -D" + ASM_PROPERTY + "=false): " + e, e);
+            }
         }
 
         /** @return errno of the last call on this thread */

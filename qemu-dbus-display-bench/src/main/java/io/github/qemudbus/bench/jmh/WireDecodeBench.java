@@ -1,6 +1,6 @@
 package io.github.qemudbus.bench.jmh;
 
-import io.github.qemudbus.display.BenchAccess;
+import io.github.qemudbus.display.internal.wire.WireBenchmarks;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,7 +21,7 @@ public class WireDecodeBench {
     /** Builds the message once. */
     @Setup
     public void setup() {
-        msg = BenchAccess.scanoutMessage(1920, 1080);
+        msg = WireBenchmarks.scanoutMessage(1920, 1080);
     }
 
     /**
@@ -31,6 +31,6 @@ public class WireDecodeBench {
      */
     @Benchmark
     public long decodeScanout1080p() {
-        return BenchAccess.decode(msg);
+        return WireBenchmarks.decode(msg);
     }
 }

@@ -1,5 +1,7 @@
-package io.github.qemudbus.display;
+package io.github.qemudbus.display.internal.wire;
 
+import io.github.qemudbus.display.AudioOutListener;
+import io.github.qemudbus.display.PcmFormat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +22,8 @@ class AudioOutListenerConsoleExtrasTest {
     private static final String PATH = "/org/qemu/Display1/AudioOutListener";
     private static final String IFACE = "org.qemu.Display1.AudioOutListener";
     private final List<String> seen = new CopyOnWriteArrayList<>();
-    private ListenerConnection link;
-    private ListenerConnectionTest.FakeQemu qemu;
+    private ListenerLink link;
+    private ListenerLinkTest.FakeQemu qemu;
     private int serial = 1000;
 
     @BeforeEach
@@ -54,9 +56,9 @@ class AudioOutListenerConsoleExtrasTest {
             }
         };
         int[] sv = UnixSocket.pair();
-        link = new ListenerConnection(new UnixSocket(sv[0]), new Audio.OutEndpoint(rec), "audio-test");
+        link = new ListenerLink(new UnixSocket(sv[0]), new AudioOutEndpoint(rec), "audio-test");
         link.start();
-        qemu = new ListenerConnectionTest.FakeQemu(new UnixSocket(sv[1]));
+        qemu = new ListenerLinkTest.FakeQemu(new UnixSocket(sv[1]));
         qemu.authenticate(false);
         assertTrue(link.awaitAuthenticated(2000));
     }
@@ -67,7 +69,7 @@ class AudioOutListenerConsoleExtrasTest {
         qemu.socket.close();
     }
 
-    private ListenerConnectionTest.Reply call(String path, String iface, String member, String sig, Consumer<WireWriter> body)
+    private ListenerLinkTest.Reply call(String path, String iface, String member, String sig, Consumer<WireWriter> body)
             throws Exception {
         WireWriter w = new WireWriter();
         w.message(WireWriter.METHOD_CALL, 0, ++serial, 0, null, path, iface, member, 0, sig, body);
@@ -91,7 +93,7 @@ class AudioOutListenerConsoleExtrasTest {
 
     @Test
     void answersGetAllForItsOwnInterface() throws Exception {
-        ListenerConnectionTest.Reply r = call(PATH, "org.freedesktop.DBus.Properties", "GetAll", "s", w -> w.putString(IFACE));
+        ListenerLinkTest.Reply r = call(PATH, "org.freedesktop.DBus.Properties", "GetAll", "s", w -> w.putString(IFACE));
         assertNull(r.errorName);
         @SuppressWarnings("unchecked")
         List<Object> entries = (List<Object>) r.body.get(0);
@@ -129,7 +131,7 @@ class AudioOutListenerConsoleExtrasTest {
         assertEquals("org.freedesktop.DBus.Error.UnknownMethod",
                 call(PATH, "org.qemu.Display1.Listener", "Disable", "", null).errorName);
         assertEquals("org.freedesktop.DBus.Error.UnknownMethod",
-                call(ListenerConnection.PATH, "org.qemu.Display1.Listener", "Disable", "", null).errorName);
+                call(ConsoleEndpoint.PATH, "org.qemu.Display1.Listener", "Disable", "", null).errorName);
         assertNull(call(PATH, IFACE, "Init", "tybbuyuub", init(16, 1)).errorName);
         assertTrue(link.isConnected());
         assertEquals(3, link.errors());

@@ -1,5 +1,9 @@
-package io.github.qemudbus.display;
+package io.github.qemudbus.display.internal.wire;
 
+import io.github.qemudbus.display.Audio;
+import io.github.qemudbus.display.AudioInSource;
+import io.github.qemudbus.display.PcmFormat;
+import io.github.qemudbus.display.PcmQueue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +27,7 @@ class AudioInListenerPeerTest {
     private final PcmQueue queue = new PcmQueue(4096, 4);
     private volatile boolean explode;
     private FakeQemuPeer peer;
-    private ListenerConnection link;
+    private ListenerLink link;
 
     @BeforeEach
     void open() throws Exception {
@@ -59,7 +63,8 @@ class AudioInListenerPeerTest {
             }
         };
         peer = FakeQemuPeer.start();
-        link = new ListenerConnection(UnixSocket.connect(peer.socketPath()), new Audio.InEndpoint(source), "audio-in-test");
+        link = new ListenerLink(UnixSocket.connect(peer.socketPath()), new AudioInEndpoint(source, Audio.MAX_READ_BYTES),
+                "audio-in-test");
         link.start();
         peer.awaitReady(Duration.ofSeconds(10));
         assertTrue(link.awaitAuthenticated(5000));

@@ -1,4 +1,4 @@
-package io.github.qemudbus.display;
+package io.github.qemudbus.display.internal.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -6,18 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Writes D-Bus messages (little endian) into one reusable direct buffer. */
-final class WireWriter {
-    static final int METHOD_CALL = 1;
-    static final int METHOD_RETURN = 2;
-    static final int ERROR = 3;
+public final class WireWriter {
+    public static final int METHOD_CALL = 1;
+    public static final int METHOD_RETURN = 2;
+    public static final int ERROR = 3;
 
     private ByteBuffer buf = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
 
-    void reset() {
+    public void reset() {
         buf.clear();
     }
 
-    ByteBuffer flipped() {
+    public ByteBuffer flipped() {
         ByteBuffer d = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         d.flip();
         return d;
@@ -33,7 +33,7 @@ final class WireWriter {
         }
     }
 
-    void align(int n) {
+    public void align(int n) {
         int pad = (n - (buf.position() % n)) % n;
         ensure(pad);
         for (int i = 0; i < pad; i++) {
@@ -41,43 +41,43 @@ final class WireWriter {
         }
     }
 
-    void putByte(int v) {
+    public void putByte(int v) {
         ensure(1);
         buf.put((byte) v);
     }
 
-    void putInt(int v) {
+    public void putInt(int v) {
         align(4);
         ensure(4);
         buf.putInt(v);
     }
 
-    void putLong(long v) {
+    public void putLong(long v) {
         align(8);
         ensure(8);
         buf.putLong(v);
     }
 
-    void putBytes(byte[] b) {
+    public void putBytes(byte[] b) {
         putInt(b.length);
         ensure(b.length);
         buf.put(b);
     }
 
-    void putBytes(ByteBuffer b) {
+    public void putBytes(ByteBuffer b) {
         putInt(b.remaining());
         ensure(b.remaining());
         buf.put(b);
     }
 
-    void putString(String s) {
+    public void putString(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         putInt(b.length);
         ensure(b.length + 1);
         buf.put(b).put((byte) 0);
     }
 
-    void putSignature(String s) {
+    public void putSignature(String s) {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
         putByte(b.length);
         ensure(b.length + 1);
@@ -85,20 +85,20 @@ final class WireWriter {
     }
 
     /** Starts an array; returns the mark to pass to {@link #endArray}. */
-    int beginArray(int elementAlignment) {
+    public int beginArray(int elementAlignment) {
         putInt(0);
         int lenPos = buf.position() - 4;
         align(elementAlignment);
         return lenPos;
     }
 
-    void endArray(int lenPos, int elementAlignment) {
+    public void endArray(int lenPos, int elementAlignment) {
         int start = lenPos + 4;
         start += (elementAlignment - (start % elementAlignment)) % elementAlignment;
         buf.putInt(lenPos, buf.position() - start);
     }
 
-    void putStringArray(List<String> items) {
+    public void putStringArray(List<String> items) {
         int mark = beginArray(4);
         for (String s : items) {
             putString(s);
@@ -107,13 +107,13 @@ final class WireWriter {
     }
 
     /** Writes a whole message: header with the given fields, then the body writer's output. */
-    void message(int type, int flags, int serial, int replySerial, String errorName, String signature,
+    public void message(int type, int flags, int serial, int replySerial, String errorName, String signature,
             java.util.function.Consumer<WireWriter> body) {
         message(type, flags, serial, replySerial, errorName, null, null, null, 0, signature, body);
     }
 
     /** Writes a whole message with any of the header fields we use (null/0 = absent). */
-    void message(int type, int flags, int serial, int replySerial, String errorName, String path, String iface,
+    public void message(int type, int flags, int serial, int replySerial, String errorName, String path, String iface,
             String member, int unixFds, String signature, java.util.function.Consumer<WireWriter> body) {
         WireWriter b = new WireWriter();
         if (body != null) {

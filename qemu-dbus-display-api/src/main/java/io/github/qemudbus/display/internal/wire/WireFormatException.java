@@ -1,10 +1,10 @@
-package io.github.qemudbus.display;
+package io.github.qemudbus.display.internal.wire;
 
 /** A D-Bus message that does not follow the wire format: the peer is broken or hostile. */
-final class WireFormatException extends RuntimeException {
+public final class WireFormatException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    WireFormatException(String message) {
+    public WireFormatException(String message) {
         super(message);
     }
 }

@@ -1,4 +1,4 @@
-package io.github.qemudbus.display;
+package io.github.qemudbus.display.internal.wire;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,10 +7,10 @@ import java.util.function.IntConsumer;
 
 /**
  * The CRLF-terminated ASCII lines of D-Bus authentication over a {@link UnixSocket}, and the
- * receive-buffer compaction that goes with them. {@link ListenerConnection} speaks the client
+ * receive-buffer compaction that goes with them. {@link SaslClient} speaks the client
  * side with these; tests that play QEMU's side speak the server side with the same code.
  */
-final class SaslLines {
+public final class SaslLines {
     private SaslLines() {
     }
 
@@ -21,7 +21,7 @@ final class SaslLines {
      * @param line the line, with its {@code \r\n}
      * @throws IOException when sending fails
      */
-    static void send(UnixSocket socket, String line) throws IOException {
+    public static void send(UnixSocket socket, String line) throws IOException {
         byte[] b = line.getBytes(StandardCharsets.US_ASCII);
         ByteBuffer d = ByteBuffer.allocateDirect(b.length);
         d.put(b).flip();
@@ -39,7 +39,7 @@ final class SaslLines {
      * @return the line without its CRLF, or null when the peer closed the connection first
      * @throws IOException when receiving fails or the line is too long
      */
-    static String read(UnixSocket socket, ByteBuffer in, IntConsumer fdSink, int maxLength) throws IOException {
+    public static String read(UnixSocket socket, ByteBuffer in, IntConsumer fdSink, int maxLength) throws IOException {
         while (true) {
             for (int i = 0; i + 1 < in.position(); i++) {
                 if (in.get(i) == '\r' && in.get(i + 1) == '\n') {
@@ -65,7 +65,7 @@ final class SaslLines {
      * @param in the buffer; its position marks the end of the received bytes
      * @param consumed how many bytes to remove
      */
-    static void discard(ByteBuffer in, int consumed) {
+    public static void discard(ByteBuffer in, int consumed) {
         int rest = in.position() - consumed;
         if (rest > 0) {
             ByteBuffer src = in.duplicate();

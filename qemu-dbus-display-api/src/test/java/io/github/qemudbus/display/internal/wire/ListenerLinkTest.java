@@ -1,5 +1,10 @@
-package io.github.qemudbus.display;
+package io.github.qemudbus.display.internal.wire;
 
+import io.github.qemudbus.display.ConsoleListener;
+import io.github.qemudbus.display.DmabufScanout;
+import io.github.qemudbus.display.ListenerFeature;
+import io.github.qemudbus.display.PixelFormat;
+import io.github.qemudbus.display.UnixFd;
 import io.github.qemudbus.display.internal.LibC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,10 +32,10 @@ import org.junit.jupiter.api.Test;
  * The listener link against a hand-played QEMU side over a real socketpair: authentication,
  * properties, payload decoding, real fd passing, and hostile messages.
  */
-class ListenerConnectionTest {
+class ListenerLinkTest {
     private final List<String> seen = new CopyOnWriteArrayList<>();
     private final CountDownLatch disconnected = new CountDownLatch(1);
-    private ListenerConnection link;
+    private ListenerLink link;
     private FakeQemu qemu;
     private int fdsBefore;
 
@@ -88,7 +93,7 @@ class ListenerConnectionTest {
 
     private void open(EnumSet<ListenerFeature> features) throws Exception {
         int[] sv = UnixSocket.pair();
-        link = new ListenerConnection(new UnixSocket(sv[0]), recorder, features, "test");
+        link = new ListenerLink(new UnixSocket(sv[0]), new ConsoleEndpoint(recorder, features), "test");
         link.start();
         qemu = new FakeQemu(new UnixSocket(sv[1]));
         qemu.authenticate(features.contains(ListenerFeature.FD_PASSING));
@@ -109,7 +114,7 @@ class ListenerConnectionTest {
     @Test
     void advertisesInterfacesThroughGetAll() throws Exception {
         open(EnumSet.allOf(ListenerFeature.class));
-        Reply r = qemu.call("org.freedesktop.DBus.Properties", "GetAll", "s", w -> w.putString(ListenerConnection.LISTENER));
+        Reply r = qemu.call("org.freedesktop.DBus.Properties", "GetAll", "s", w -> w.putString(MessageDecoders.LISTENER));
         assertNull(r.errorName);
         assertEquals("a{sv}", r.signature);
         @SuppressWarnings("unchecked")
@@ -117,19 +122,19 @@ class ListenerConnectionTest {
         Object[] entry = (Object[]) entries.get(0);
         assertEquals("Interfaces", entry[0]);
         WireReader.Variant v = (WireReader.Variant) entry[1];
-        assertEquals(List.of(ListenerConnection.MAP, ListenerConnection.DMABUF2), v.value());
+        assertEquals(List.of(MessageDecoders.MAP, MessageDecoders.DMABUF2), v.value());
     }
 
     @Test
     void withoutFdPassingAdvertisesNothing() throws Exception {
         open(EnumSet.noneOf(ListenerFeature.class));
         Reply r = qemu.call("org.freedesktop.DBus.Properties", "Get", "ss", w -> {
-            w.putString(ListenerConnection.LISTENER);
+            w.putString(MessageDecoders.LISTENER);
             w.putString("Interfaces");
         });
         assertEquals(List.of(), ((WireReader.Variant) r.body.get(0)).value());
         // and a Map call is unknown to it
-        Reply map = qemu.call(ListenerConnection.MAP, "UpdateMap", "iiii", ints(1, 1, 1, 1));
+        Reply map = qemu.call(MessageDecoders.MAP, "UpdateMap", "iiii", ints(1, 1, 1, 1));
         assertEquals("org.freedesktop.DBus.Error.UnknownMethod", map.errorName);
     }
 
@@ -144,7 +149,7 @@ class ListenerConnectionTest {
             pixels[i] = (byte) (i * 31 + (i >> 11));
             sum += pixels[i] & 0xff;
         }
-        Reply r = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay",
+        Reply r = qemu.call(MessageDecoders.LISTENER, "Scanout", "uuuuay",
                 ints(w, h, w * 4, PixelFormat.XRGB8888.pixmanCode()).andThen(x -> x.putBytes(pixels)));
         assertNull(r.errorName, r.errorText);
         assertEquals("scanout 1920x1080 7680 20020888 8294400 sum=" + sum, seen.get(0));
@@ -153,23 +158,36 @@ class ListenerConnectionTest {
     @Test
     void callbackErrorsBecomeInvalidRepliesAndTheLinkLives() throws Exception {
         open(EnumSet.allOf(ListenerFeature.class));
-        Reply bad = qemu.call(ListenerConnection.LISTENER, "Update", "iiiiuuay",
+        Reply bad = qemu.call(MessageDecoders.LISTENER, "Update", "iiiiuuay",
                 ints(0, 0, 13, 1, 52, PixelFormat.XRGB8888.pixmanCode()).andThen(x -> x.putBytes(new byte[52])));
         assertEquals("org.qemu.Display1.Error.Invalid", bad.errorName);
         assertTrue(bad.errorText.contains("unlucky"), bad.errorText);
-        Reply good = qemu.call(ListenerConnection.LISTENER, "MouseSet", "iii", ints(5, 6, 1));
+        Reply good = qemu.call(MessageDecoders.LISTENER, "MouseSet", "iii", ints(5, 6, 1));
         assertNull(good.errorName);
         assertEquals("mouse 5,6 true", seen.get(seen.size() - 1));
+    }
+
+    @Test
+    void aWrongSignatureIsAnUnknownMethodAndTheLinkLives() throws Exception {
+        open(EnumSet.allOf(ListenerFeature.class));
+        Reply r = qemu.call(MessageDecoders.LISTENER, "Scanout", "uuuu", ints(4, 4, 16, 1));
+        assertEquals("org.freedesktop.DBus.Error.UnknownMethod", r.errorName);
+        assertEquals("unknown method org.qemu.Display1.Listener.Scanout(uuuu)", r.errorText);
+        Reply elsewhere = qemu.call(null, "MouseSet", "iii", ints(1, 2, 0));
+        assertNull(elsewhere.errorName, elsewhere.errorText);
+        assertEquals(List.of("mouse 1,2 false"), seen);
+        assertEquals(1, link.errors());
+        assertTrue(link.isConnected());
     }
 
     @Test
     void truncatedBodyAndHugeDimensionsAreRejected() throws Exception {
         open(EnumSet.allOf(ListenerFeature.class));
         // the signature promises a byte array the body does not contain
-        Reply r = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay",
+        Reply r = qemu.call(MessageDecoders.LISTENER, "Scanout", "uuuuay",
                 ints(4, 4, 16, PixelFormat.XRGB8888.pixmanCode(), 1000 /* array length, but no bytes follow */));
         assertEquals("org.qemu.Display1.Error.Invalid", r.errorName);
-        Reply huge = qemu.call(ListenerConnection.LISTENER, "Scanout", "uuuuay",
+        Reply huge = qemu.call(MessageDecoders.LISTENER, "Scanout", "uuuuay",
                 ints(0x80000000, 4, 16, PixelFormat.XRGB8888.pixmanCode()).andThen(x -> x.putBytes(new byte[0])));
         assertEquals("org.qemu.Display1.Error.Invalid", huge.errorName);
         assertTrue(huge.errorText.contains("width"), huge.errorText);
@@ -182,11 +200,11 @@ class ListenerConnectionTest {
         open(EnumSet.allOf(ListenerFeature.class));
         int memfd = memfd(64 * 48 * 4);
         try {
-            Reply r = qemu.callWithFds(ListenerConnection.MAP, "ScanoutMap", "huuuuu", new int[] {memfd},
+            Reply r = qemu.callWithFds(MessageDecoders.MAP, "ScanoutMap", "huuuuu", new int[] {memfd},
                     ints(0, 0, 64, 48, 256, PixelFormat.XRGB8888.pixmanCode()));
             assertNull(r.errorName, r.errorText);
             assertEquals("map 0 64x48 size=12288 regular=true", seen.get(0));
-            Reply d = qemu.callWithFds(ListenerConnection.LISTENER, "ScanoutDMABUF", "huuuutb", new int[] {memfd},
+            Reply d = qemu.callWithFds(MessageDecoders.LISTENER, "ScanoutDMABUF", "huuuutb", new int[] {memfd},
                     ints(0, 64, 48, 256, PixelFormat.XRGB8888.fourcc())
                             .andThen(x -> x.putLong(0x0100000000000001L)) // an Intel X-tiled modifier
                             .andThen(ints(0)));
@@ -200,7 +218,7 @@ class ListenerConnectionTest {
     @Test
     void fdCountMismatchEndsTheLinkCleanly() throws Exception {
         open(EnumSet.allOf(ListenerFeature.class));
-        qemu.send(ListenerConnection.MAP, "ScanoutMap", "huuuuu", 1, new int[0], x -> {
+        qemu.send(MessageDecoders.MAP, "ScanoutMap", "huuuuu", 1, new int[0], x -> {
             for (int i = 0; i < 6; i++) {
                 x.putInt(1);
             }
@@ -291,7 +309,7 @@ class ListenerConnectionTest {
         void send(String iface, String member, String sig, int nfds, int[] fds, Consumer<WireWriter> body)
                 throws IOException {
             WireWriter w = new WireWriter();
-            w.message(WireWriter.METHOD_CALL, 0, ++serial, 0, null, ListenerConnection.PATH, iface, member, nfds, sig,
+            w.message(WireWriter.METHOD_CALL, 0, ++serial, 0, null, ConsoleEndpoint.PATH, iface, member, nfds, sig,
                     body);
             socket.send(w.flipped(), fds);
         }

@@ -1,7 +1,7 @@
-package io.github.qemudbus.display;
+package io.github.qemudbus.display.internal.wire;
 
-import io.github.qemudbus.display.internal.LibC;
 import com.kenai.jffi.MemoryIO;
+import io.github.qemudbus.display.internal.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +15,7 @@ import jnr.ffi.Pointer;
  * directions. Raw fds (not junixsocket) because the end handed to QEMU must be closed
  * with close(2) only: a shutdown(2) would kill QEMU's duplicate too.
  */
-final class UnixSocket implements AutoCloseable {
+public final class UnixSocket implements AutoCloseable {
     private static final int MSGHDR = 56;
     private static final int IOVEC = 16;
     private static final int MAX_FDS = 253; // SCM_MAX_FD on Linux
@@ -27,14 +27,14 @@ final class UnixSocket implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
-    UnixSocket(int fd) {
+    public UnixSocket(int fd) {
         this.fd = fd;
         this.recvScratch = Memory.allocateDirect(LibC.Holder.RUNTIME, MSGHDR + IOVEC + CONTROL, true);
         this.sendScratch = Memory.allocateDirect(LibC.Holder.RUNTIME, MSGHDR + IOVEC + CONTROL, true);
     }
 
     /** Makes a socketpair; returns {ours, theirs} as raw fds, both close-on-exec. */
-    static int[] pair() throws IOException {
+    public static int[] pair() throws IOException {
         int[] sv = new int[2];
         if (LibC.Holder.LIBC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, sv) != 0) {
             throw new IOException("socketpair failed: " + LibC.Holder.lastError());
@@ -43,7 +43,7 @@ final class UnixSocket implements AutoCloseable {
     }
 
     /** Connects to a path-based unix socket. */
-    static UnixSocket connect(Path path) throws IOException {
+    public static UnixSocket connect(Path path) throws IOException {
         int s = newSocket();
         Pointer addr = address(s, path);
         if (LibC.Holder.LIBC.connect(s, addr, (int) addr.size()) != 0) {
@@ -55,7 +55,7 @@ final class UnixSocket implements AutoCloseable {
     }
 
     /** Binds and listens on a path; returns the raw listening fd. */
-    static int listen(Path path) throws IOException {
+    public static int listen(Path path) throws IOException {
         int s = newSocket();
         Pointer addr = address(s, path);
         if (LibC.Holder.LIBC.bind(s, addr, (int) addr.size()) != 0 || LibC.Holder.LIBC.listen(s, 1) != 0) {
@@ -67,7 +67,7 @@ final class UnixSocket implements AutoCloseable {
     }
 
     /** Accepts one connection on a listening fd; returns the raw connected fd. */
-    static int accept(int listening) throws IOException {
+    public static int accept(int listening) throws IOException {
         while (true) {
             int c = LibC.Holder.LIBC.accept4(listening, null, null, LibC.SOCK_CLOEXEC);
             if (c >= 0) {
@@ -101,7 +101,7 @@ final class UnixSocket implements AutoCloseable {
     }
 
     /** Makes receive fail with a timeout error instead of blocking longer than this. */
-    void setReceiveTimeout(long millis) throws IOException {
+    public void setReceiveTimeout(long millis) throws IOException {
         Pointer tv = Memory.allocateDirect(LibC.Holder.RUNTIME, 16, true);
         tv.putLong(0, millis / 1000);
         tv.putLong(8, (millis % 1000) * 1000);
@@ -110,7 +110,7 @@ final class UnixSocket implements AutoCloseable {
         }
     }
 
-    int fd() {
+    public int fd() {
         return fd;
     }
 
@@ -118,7 +118,7 @@ final class UnixSocket implements AutoCloseable {
      * Receives into dst (a direct buffer) from its position to its limit; every fd that
      * arrives is handed to fdSink in order. Returns the byte count, or -1 at end of stream.
      */
-    int receive(ByteBuffer dst, IntConsumer fdSink) throws IOException {
+    public int receive(ByteBuffer dst, IntConsumer fdSink) throws IOException {
         if (!dst.isDirect()) {
             throw new IllegalArgumentException("direct buffer required");
         }
@@ -189,7 +189,7 @@ final class UnixSocket implements AutoCloseable {
     }
 
     /** Sends the buffer's remaining bytes (direct buffer), with fds attached to the first chunk. */
-    synchronized void send(ByteBuffer src, int... fds) throws IOException {
+    public synchronized void send(ByteBuffer src, int... fds) throws IOException {
         if (!src.isDirect()) {
             ByteBuffer d = ByteBuffer.allocateDirect(src.remaining());
             d.put(src.duplicate()).flip();
@@ -240,7 +240,7 @@ final class UnixSocket implements AutoCloseable {
     }
 
     /** Wakes a thread blocked in receive (shutdown), without releasing the fd number yet. */
-    void shutdown() {
+    public void shutdown() {
         closed = true;
         LibC.Holder.LIBC.shutdown(fd, 2);
     }
@@ -253,7 +253,7 @@ final class UnixSocket implements AutoCloseable {
         }
     }
 
-    static void closeFd(int fd) {
+    public static void closeFd(int fd) {
         if (fd >= 0) {
             LibC.Holder.LIBC.close(fd);
         }

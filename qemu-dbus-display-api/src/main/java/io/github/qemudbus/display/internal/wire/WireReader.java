@@ -1,4 +1,4 @@
-package io.github.qemudbus.display;
+package io.github.qemudbus.display.internal.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -13,24 +13,24 @@ import java.util.List;
  * Every length is bounds-checked, so a hostile peer gets a {@link WireFormatException},
  * never an out-of-bounds read.
  */
-final class WireReader {
+public final class WireReader {
     private final ByteBuffer buf;
     private final int base;
     private final int end;
     private int pos;
 
-    WireReader(ByteBuffer buf, int base, int start, int end) {
+    public WireReader(ByteBuffer buf, int base, int start, int end) {
         this.buf = buf;
         this.base = base;
         this.pos = start;
         this.end = end;
     }
 
-    int position() {
+    public int position() {
         return pos;
     }
 
-    void align(int n) {
+    public void align(int n) {
         int rel = pos - base;
         int pad = (n - (rel % n)) % n;
         need(pad);
@@ -43,12 +43,12 @@ final class WireReader {
         }
     }
 
-    int readByte() {
+    public int readByte() {
         need(1);
         return buf.get(pos++) & 0xff;
     }
 
-    int readInt() {
+    public int readInt() {
         align(4);
         need(4);
         int v = buf.getInt(pos);
@@ -56,7 +56,7 @@ final class WireReader {
         return v;
     }
 
-    long readLong() {
+    public long readLong() {
         align(8);
         need(8);
         long v = buf.getLong(pos);
@@ -64,12 +64,12 @@ final class WireReader {
         return v;
     }
 
-    String readString() {
+    public String readString() {
         int len = readInt();
         return readStringBody(len);
     }
 
-    String readSignature() {
+    public String readSignature() {
         int len = readByte();
         return readStringBody(len);
     }
@@ -93,7 +93,7 @@ final class WireReader {
     }
 
     /** Reads one complete value of the given single complete type. */
-    Object read(String sig) {
+    public Object read(String sig) {
         int[] at = {0};
         Object v = read(sig, at);
         if (at[0] != sig.length()) {
@@ -103,7 +103,7 @@ final class WireReader {
     }
 
     /** Reads all values of a signature (one message body). */
-    List<Object> readAll(String sig) {
+    public List<Object> readAll(String sig) {
         List<Object> out = new ArrayList<>();
         int[] at = {0};
         while (at[0] < sig.length()) {
@@ -259,6 +259,6 @@ final class WireReader {
     }
 
     /** A D-Bus variant: its signature and value. */
-    record Variant(String signature, Object value) {
+    public record Variant(String signature, Object value) {
     }
 }
