@@ -1,8 +1,10 @@
 package io.github.qemudbus.display.frame;
 
 import com.kenai.jffi.MemoryIO;
+import io.github.qemudbus.display.internal.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -64,9 +66,16 @@ final class Native {
     }
 
     private static final class Holder {
-        static final Lib LIB = LibraryLoader.create(Lib.class).load("c");
+        static final Lib LIB = load();
         static final Runtime RUNTIME = Runtime.getRuntime(LIB);
         static final long PAGE = Math.max(4096, LIB.sysconf(SC_PAGESIZE));
+
+        private static Lib load() {
+            // jnr-ffi chooses generated or reflection bindings once, at its first library; the
+            // api's LibC makes that choice right for the module path, so it must load first.
+            Objects.requireNonNull(LibC.Holder.LIBC);
+            return LibraryLoader.create(Lib.class).load("c");
+        }
     }
 
     private Native() {
