@@ -1,7 +1,6 @@
 package io.github.qemudbus.webrtc;
 
 import dev.onvoid.webrtc.RTCIceServer;
-import io.github.qemudbus.display.QemuDisplay;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collections;
@@ -30,7 +29,7 @@ import java.util.Set;
  * @param backends test consoles instead of the display's, or null
  * @param publishTargets publications to start with the bridge
  */
-record BridgeConfig(QemuDisplay display, List<Integer> consoleIds, InetSocketAddress listen, Tokens tokens,
+record BridgeConfig(VmLocator vm, List<Integer> consoleIds, InetSocketAddress listen, Tokens tokens,
         int maxViewers, int maxFrameRate, int maxBitrate, Duration refresh, List<IceServer> iceServers,
         Set<String> allowedOrigins, int minPort, int maxPort, boolean clipboard, boolean audio, boolean serial,
         List<ConsoleBackend> backends, List<PublishTarget> publishTargets) {

@@ -12,7 +12,10 @@ import io.github.qemudbus.display.QemuDisplay;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,54 +25,113 @@ import org.slf4j.LoggerFactory;
  * audio track, the shared clipboard, and the serial consoles. Each part is optional: it is on
  * when the builder allows it and QEMU offers it, and a part that cannot start is logged and left
  * out without failing the bridge.
+ *
+ * <p>The extras outlive the VM's QEMU: {@link #attach} connects them to a display, {@link #detach}
+ * lets go of it when QEMU goes away. The audio track stays (viewers keep it across restarts);
+ * the viewers welcomed so far are told the new features and serial ports and welcomed again on
+ * each attach.
  */
 final class ConsoleExtras implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleExtras.class);
 
+    private final PeerConnectionFactory factory;
+    private final boolean wantClipboard;
+    private final boolean wantAudio;
+    private final boolean wantSerial;
+    private final ScheduledExecutorService scheduler;
     private AudioOut audio;
-    private AudioOutRegistration audioReg;
+    private volatile AudioOutRegistration audioReg;
     private CustomAudioSource audioSource;
     private AudioTrack audioTrack;
-    private Clipboard clipboard;
+    private volatile Clipboard clipboard;
     private AutoCloseable clipboardSub;
     private final Set<Viewer> clipboardViewers = new LinkedHashSet<>(); // guarded by itself
+    private final Map<Viewer, Boolean> welcomed = new ConcurrentHashMap<>(); // viewer -> audio sent
     private volatile String guestText;
-    private final List<SerialPort> serial = new ArrayList<>();
+    private final List<SerialPort> serial = new CopyOnWriteArrayList<>();
 
-    private ConsoleExtras() {
+    private ConsoleExtras(PeerConnectionFactory factory, boolean wantClipboard, boolean wantAudio,
+            boolean wantSerial, ScheduledExecutorService scheduler) {
+        this.factory = factory;
+        this.wantClipboard = wantClipboard;
+        this.wantAudio = wantAudio;
+        this.wantSerial = wantSerial;
+        this.scheduler = scheduler;
     }
 
     /** No extras (synthetic consoles, or everything switched off). */
     static ConsoleExtras none() {
-        return new ConsoleExtras();
+        return new ConsoleExtras(null, false, false, false, null);
     }
 
     /**
-     * Starts the parts that are wanted and available.
+     * Extras to attach to a VM's displays as they come.
      *
-     * @param display the QEMU display
      * @param factory the bridge's peer connection factory (for the audio track)
      * @param wantClipboard share the clipboard
      * @param wantAudio send the guest's sound
      * @param wantSerial serve serial consoles
      * @param scheduler for retries
      */
-    static ConsoleExtras open(QemuDisplay display, PeerConnectionFactory factory, boolean wantClipboard,
-            boolean wantAudio, boolean wantSerial, ScheduledExecutorService scheduler) {
-        ConsoleExtras x = new ConsoleExtras();
-        if (wantAudio) {
-            x.openAudio(display, factory);
-        }
-        if (wantClipboard) {
-            x.openClipboard(display);
-        }
-        if (wantSerial) {
-            x.openSerial(display, scheduler);
-        }
-        return x;
+    static ConsoleExtras of(PeerConnectionFactory factory, boolean wantClipboard, boolean wantAudio,
+            boolean wantSerial, ScheduledExecutorService scheduler) {
+        return new ConsoleExtras(factory, wantClipboard, wantAudio, wantSerial, scheduler);
     }
 
-    private void openAudio(QemuDisplay display, PeerConnectionFactory factory) {
+    /** Starts the parts that are wanted and that this display offers; then re-welcomes the viewers. */
+    synchronized void attach(QemuDisplay display) {
+        detach();
+        if (wantAudio) {
+            openAudio(display);
+        }
+        if (wantClipboard) {
+            openClipboard(display);
+        }
+        if (wantSerial) {
+            openSerial(display);
+        }
+        for (Map.Entry<Viewer, Boolean> e : welcomed.entrySet()) {
+            Viewer v = e.getKey();
+            ObjectNode m = Protocol.out("features");
+            describe(m, v.viewOnly(), e.getValue());
+            v.send(Protocol.bytes(m));
+            welcomeParts(v);
+        }
+    }
+
+    /** Lets go of the display (its QEMU went away): no clipboard, no serial ports, the audio track silent. */
+    synchronized void detach() {
+        AudioOutRegistration r = audioReg;
+        audioReg = null;
+        if (r != null) {
+            try {
+                r.close();
+            } catch (RuntimeException e) {
+                LOG.debug("audio unregister: {}", e.toString());
+            }
+        }
+        Clipboard c = clipboard;
+        clipboard = null;
+        if (c != null && clipboardSub != null) {
+            try {
+                clipboardSub.close();
+            } catch (Exception e) {
+                LOG.debug("clipboard unsubscribe: {}", e.toString());
+            }
+        }
+        clipboardSub = null;
+        synchronized (clipboardViewers) {
+            clipboardViewers.clear();
+        }
+        guestText = null;
+        List<SerialPort> ports = List.copyOf(serial);
+        serial.clear();
+        for (SerialPort p : ports) {
+            p.close();
+        }
+    }
+
+    private void openAudio(QemuDisplay display) {
         io.github.qemudbus.display.Audio qemuAudio;
         try {
             qemuAudio = display.audio();
@@ -78,32 +140,34 @@ final class ConsoleExtras implements AutoCloseable {
             return;
         }
         try {
-            audioSource = new CustomAudioSource();
-            audioTrack = factory.createAudioTrack("qemu-audio", audioSource);
-            CustomAudioSource src = audioSource;
-            audio = new AudioOut((pcm, frames) -> src.pushAudio(pcm, 16, AudioOut.RATE, AudioOut.CHANNELS, frames));
-            audio.start();
+            if (audioTrack == null) {
+                audioSource = new CustomAudioSource();
+                audioTrack = factory.createAudioTrack("qemu-audio", audioSource);
+                CustomAudioSource src = audioSource;
+                audio = new AudioOut((pcm, frames) -> src.pushAudio(pcm, 16, AudioOut.RATE, AudioOut.CHANNELS, frames));
+                audio.start();
+            }
             audioReg = qemuAudio.registerOutListener(audio);
             LOG.info("guest audio: sending it as an audio track ({} Hz stereo)", AudioOut.RATE);
         } catch (RuntimeException | Error e) {
             LOG.warn("guest audio unavailable: {}", e.getMessage());
-            closeAudio();
-            disposeAudio();
         }
     }
 
     private void openClipboard(QemuDisplay display) {
+        Clipboard c;
         try {
-            clipboard = display.clipboard();
+            c = display.clipboard();
         } catch (RuntimeException e) {
             LOG.info("clipboard sharing off: {}", e.getMessage());
             return;
         }
-        clipboardSub = clipboard.onGuestText(this::guestCopied);
+        clipboardSub = c.onGuestText(this::guestCopied);
+        clipboard = c;
         LOG.info("clipboard sharing on");
     }
 
-    private void openSerial(QemuDisplay display, ScheduledExecutorService scheduler) {
+    private void openSerial(QemuDisplay display) {
         List<Chardev> devs;
         try {
             devs = display.chardevs();
@@ -170,8 +234,22 @@ final class ConsoleExtras implements AutoCloseable {
         }
     }
 
-    /** After the hello: the serial scrollback, the guest's last clipboard text; then live updates. */
-    void welcome(Viewer s) {
+    /**
+     * After the hello: the serial scrollback, the guest's last clipboard text; then live updates
+     * (also after the VM comes back).
+     *
+     * @param s the viewer
+     * @param audioSent whether its peer connection carries the audio track
+     */
+    void welcome(Viewer s, boolean audioSent) {
+        welcomed.put(s, audioSent);
+        welcomeParts(s);
+        if (s.isClosed()) {
+            leave(s); // it left while being welcomed
+        }
+    }
+
+    private void welcomeParts(Viewer s) {
         if (clipboard != null && !s.viewOnly()) {
             synchronized (clipboardViewers) {
                 clipboardViewers.add(s);
@@ -184,13 +262,11 @@ final class ConsoleExtras implements AutoCloseable {
         for (SerialPort p : serial) {
             p.welcome(s);
         }
-        if (s.isClosed()) {
-            leave(s); // it left while being welcomed
-        }
     }
 
     /** A viewer left: no more messages for it. */
     void leave(Viewer s) {
+        welcomed.remove(s);
         synchronized (clipboardViewers) {
             clipboardViewers.remove(s);
         }
@@ -226,27 +302,8 @@ final class ConsoleExtras implements AutoCloseable {
      */
     @Override
     public void close() {
-        closeAudio();
-        if (clipboardSub != null) {
-            try {
-                clipboardSub.close();
-            } catch (Exception e) {
-                LOG.debug("clipboard unsubscribe: {}", e.toString());
-            }
-        }
-        synchronized (clipboardViewers) {
-            clipboardViewers.clear();
-        }
-        for (SerialPort p : serial) {
-            p.close();
-        }
-    }
-
-    private void closeAudio() {
-        if (audioReg != null) {
-            audioReg.close();
-            audioReg = null;
-        }
+        detach();
+        welcomed.clear();
         if (audio != null) {
             audio.close();
         }

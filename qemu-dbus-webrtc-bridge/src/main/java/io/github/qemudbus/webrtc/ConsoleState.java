@@ -25,6 +25,7 @@ final class ConsoleState implements FrameListener {
     private volatile String path;
     private volatile boolean disabled;
     private volatile Boolean resizable;
+    private volatile boolean vmRunning = true;
 
     ConsoleState(ConsoleBackend backend, Audience audience) {
         this.id = backend.id();
@@ -100,6 +101,22 @@ final class ConsoleState implements FrameListener {
         broadcast();
     }
 
+    /**
+     * The VM's QEMU went away ({@code false}) or came back ({@code true}): viewers show that the
+     * VM is stopped and wait, rather than a frozen picture.
+     */
+    void vm(boolean running) {
+        if (running != vmRunning) {
+            vmRunning = running;
+            LOG.info("console {}: VM {}", id, running ? "running again" : "stopped");
+            broadcast();
+        }
+    }
+
+    boolean vmRunning() {
+        return vmRunning;
+    }
+
     @Override
     public void onPathChange(PathChange change) {
         LOG.info("console {}: frame path {} ({})", id, change.to().id(), change.reason());
@@ -129,6 +146,7 @@ final class ConsoleState implements FrameListener {
         m.put("absolute", absolute);
         m.put("path", path);
         m.put("disabled", disabled);
+        m.put("vm", vmRunning ? "running" : "stopped");
         if (resizable != null) {
             m.put("resizable", resizable);
         }

@@ -6,9 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The consoles a bridge serves, by id, in order; fixed once the bridge has started. */
+/**
+ * The consoles a bridge serves, by id, in order. A VM that comes back with other heads adds and
+ * removes consoles while the bridge runs; readers always see a consistent snapshot.
+ */
 final class Consoles {
-    private final Map<Integer, ConsoleStream> byId;
+    private volatile Map<Integer, ConsoleStream> byId;
 
     Consoles(List<ConsoleStream> streams) {
         Map<Integer, ConsoleStream> m = new LinkedHashMap<>();
@@ -25,7 +28,23 @@ final class Consoles {
         return List.copyOf(byId.keySet());
     }
 
+    /** A snapshot of the consoles, in id order. */
     Collection<ConsoleStream> all() {
         return byId.values();
+    }
+
+    /** Adds a console (kept in id order). */
+    synchronized void add(ConsoleStream s) {
+        Map<Integer, ConsoleStream> m = new java.util.TreeMap<>(byId);
+        m.put(s.id(), s);
+        byId = Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    }
+
+    /** Removes a console; returns it, or null. */
+    synchronized ConsoleStream remove(int id) {
+        Map<Integer, ConsoleStream> m = new LinkedHashMap<>(byId);
+        ConsoleStream s = m.remove(id);
+        byId = Collections.unmodifiableMap(m);
+        return s;
     }
 }

@@ -309,7 +309,7 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
             if (cursor != null) {
                 send(cursor);
             }
-            extras.welcome(this);
+            extras.welcome(this, audioSender != null);
         } else if (s == RTCDataChannelState.CLOSED && helloSent) {
             close("data channel closed");
         }

@@ -25,15 +25,15 @@ final class Viewers {
     private static final long DISCONNECTED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final BridgeContext ctx;
-    private final List<Integer> consoleIds;
+    private final Consoles consoles;
     private final Map<String, ViewerSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
     private final Object lock = new Object();
     private boolean closed; // guarded by lock
 
-    Viewers(BridgeContext ctx, List<Integer> consoleIds) {
+    Viewers(BridgeContext ctx, Consoles consoles) {
         this.ctx = ctx;
-        this.consoleIds = List.copyOf(consoleIds);
+        this.consoles = consoles;
     }
 
     /** How many sessions are open (connected or connecting). */
@@ -87,7 +87,7 @@ final class Viewers {
                     throw new IllegalStateException("bridge is closing");
                 }
                 s = new ViewerSession(id, stream, viewOnly, ctx.factory(), ctx.rtcConfig(port), ctx.control(),
-                        consoleIds, this::closed, ctx.extras());
+                        consoles.ids(), this::closed, ctx.extras());
                 sessions.put(id, s);
             }
         } catch (RuntimeException | Error e) {
@@ -131,6 +131,15 @@ final class Viewers {
     void refuseNew() {
         synchronized (lock) {
             closed = true;
+        }
+    }
+
+    /** Ends the sessions watching a console that is gone (the VM came back without it). */
+    void closeConsole(int consoleId, String why) {
+        for (ViewerSession s : List.copyOf(sessions.values())) {
+            if (s.stream().id() == consoleId) {
+                ctx.control().execute(() -> s.close(why));
+            }
         }
     }
 

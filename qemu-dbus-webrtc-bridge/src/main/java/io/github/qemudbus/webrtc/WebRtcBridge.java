@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebRtcBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcBridge.class);
+    /** How long {@link #start()} waits for the VM's QEMU the first time. */
+    private static final long FIRST_CONNECT_WAIT_MS = 10_000;
 
     private final BridgeConfig config;
     private final List<Publisher> publications = new CopyOnWriteArrayList<>();
@@ -75,6 +78,7 @@ public final class WebRtcBridge implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ExecutorService control;
     private ConsoleExtras extras = ConsoleExtras.none();
+    private volatile VmSession vm;
     private WhepServer http;
     private volatile URI url;
     private volatile boolean started;
@@ -119,10 +123,6 @@ public final class WebRtcBridge implements AutoCloseable {
     }
 
     private void doStart() {
-        List<ConsoleBackend> backends = config.backends() != null ? config.backends() : openConsoles();
-        if (backends.isEmpty()) {
-            throw new IllegalStateException("no console to serve");
-        }
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon(r, "qemu-webrtc-timer"));
         control = Executors.newSingleThreadExecutor(r -> Threads.daemon(r, "qemu-webrtc-control"));
         NativeLog.install();
@@ -131,23 +131,20 @@ public final class WebRtcBridge implements AutoCloseable {
         // guest's sound, which reaches the senders through a CustomAudioSource: see ConsoleExtras)
         audio = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audio);
-        List<ConsoleStream> streams = new ArrayList<>();
-        try {
-            for (ConsoleBackend b : backends) {
-                streams.add(new ConsoleStream(b, factory, config.maxFrameRate(), config.refresh().toMillis(), scheduler));
+        if (config.backends() != null) {
+            startSynthetic(config.backends());
+        } else {
+            extras = ConsoleExtras.of(factory, config.clipboard(), config.audio(), config.serial(), scheduler);
+            consoles = new Consoles(List.of());
+            ctx = new BridgeContext(config, factory, scheduler, control, extras, new SecureRandom());
+            viewers = new Viewers(ctx, consoles);
+            vm = new VmSession("vm", config.vm(), config.consoleIds(), consoles, extras, factory,
+                    config.maxFrameRate(), config.refresh().toMillis(), scheduler,
+                    id -> viewers.closeConsole(id, "console " + id + " is gone from the VM"));
+            if (!vm.start(FIRST_CONNECT_WAIT_MS)) {
+                LOG.warn("no QEMU at {} yet: serving it once it answers", vm.where());
             }
-        } finally {
-            consoles = new Consoles(streams); // what was made is closed by close(), should this fail
         }
-        for (ConsoleStream s : consoles.all()) {
-            s.start();
-        }
-        if (config.backends() == null) {
-            extras = ConsoleExtras.open(config.display(), factory, config.clipboard(), config.audio(), config.serial(),
-                    scheduler);
-        }
-        ctx = new BridgeContext(config, factory, scheduler, control, extras, new SecureRandom());
-        viewers = new Viewers(ctx, consoles.ids());
         try {
             http = new WhepServer(ctx, consoles, viewers);
         } catch (IOException e) {
@@ -163,19 +160,44 @@ public final class WebRtcBridge implements AutoCloseable {
         }
     }
 
-    private List<ConsoleBackend> openConsoles() {
-        QemuDisplay d = Objects.requireNonNull(config.display(), "display(QemuDisplay) is required");
-        List<Integer> ids = config.consoleIds().isEmpty() ? d.vm().consoleIds() : config.consoleIds();
-        List<ConsoleBackend> out = new ArrayList<>();
-        try {
-            for (int id : ids) {
-                out.add(new QemuConsoleBackend(d.console(id)));
-            }
-        } catch (RuntimeException e) {
-            out.forEach(ConsoleBackend::close);
-            throw e;
+    private void startSynthetic(List<ConsoleBackend> backends) {
+        if (backends.isEmpty()) {
+            throw new IllegalStateException("no console to serve");
         }
-        return out;
+        List<ConsoleStream> streams = new ArrayList<>();
+        try {
+            for (ConsoleBackend b : backends) {
+                streams.add(new ConsoleStream(b, factory, config.maxFrameRate(), config.refresh().toMillis(), scheduler));
+            }
+        } finally {
+            consoles = new Consoles(streams); // what was made is closed by close(), should this fail
+        }
+        for (ConsoleStream s : consoles.all()) {
+            s.start();
+        }
+        ctx = new BridgeContext(config, factory, scheduler, control, extras, new SecureRandom());
+        viewers = new Viewers(ctx, consoles);
+    }
+
+    /**
+     * Whether the VM's QEMU is connected now. While it is away (stopped, restarting) the bridge
+     * keeps serving: pages say the VM is stopped and come back by themselves when it does.
+     *
+     * @return true while QEMU is connected (always true for test consoles)
+     */
+    public boolean isVmRunning() {
+        VmSession v = vm;
+        return v == null || v.running();
+    }
+
+    /**
+     * How many times the VM's QEMU was found (1 after the first connection, 2 after its first restart...).
+     *
+     * @return the count
+     */
+    public int vmConnections() {
+        VmSession v = vm;
+        return v == null ? 0 : v.ups();
     }
 
     /** Every second: ends dead sessions; every other second, sends stats. */
@@ -295,6 +317,9 @@ public final class WebRtcBridge implements AutoCloseable {
         if (viewers != null) {
             viewers.closeAll();
         }
+        if (vm != null) {
+            vm.close(); // no more up/down: the consoles are fixed from here
+        }
         for (ConsoleStream s : consoles.all()) {
             s.close();
         }
@@ -348,7 +373,7 @@ public final class WebRtcBridge implements AutoCloseable {
 
     /** Configures a {@link WebRtcBridge}. Only {@link #display(QemuDisplay)} is required. */
     public static final class Builder {
-        private QemuDisplay display;
+        private VmLocator vm;
         private final Set<Integer> consoleIds = new LinkedHashSet<>();
         private InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
         private String token;
@@ -377,8 +402,42 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder display(QemuDisplay display) {
-            this.display = Objects.requireNonNull(display);
+            this.vm = VmLocator.of(Objects.requireNonNull(display));
             return this;
+        }
+
+        /**
+         * The VM to serve, found again each time its QEMU comes back (the bridge connects and
+         * closes its displays itself): {@link VmLocator#bus(String)}, {@link VmLocator#qmp(Path)}
+         * or a locator of your own. Replaces {@link #display(QemuDisplay)}.
+         *
+         * @param locator where the VM is
+         * @return this builder
+         */
+        public Builder vm(VmLocator locator) {
+            this.vm = Objects.requireNonNull(locator);
+            return this;
+        }
+
+        /**
+         * Serves the VM on this D-Bus bus, across its restarts ({@code vm(VmLocator.bus(address))}).
+         *
+         * @param dbusAddress the bus address, e.g. {@code unix:path=/run/vm1/bus}
+         * @return this builder
+         */
+        public Builder address(String dbusAddress) {
+            return vm(VmLocator.bus(Objects.requireNonNull(dbusAddress)));
+        }
+
+        /**
+         * Serves the VM reached peer-to-peer through this QMP socket, across its restarts
+         * ({@code vm(VmLocator.qmp(socket))}).
+         *
+         * @param qmpSocket QEMU's QMP socket ({@code -display dbus,p2p=on})
+         * @return this builder
+         */
+        public Builder qmp(Path qmpSocket) {
+            return vm(VmLocator.qmp(qmpSocket));
         }
 
         /**
@@ -636,11 +695,12 @@ public final class WebRtcBridge implements AutoCloseable {
          * @throws IllegalStateException when the configuration is incomplete or inconsistent
          */
         public WebRtcBridge build() {
-            if (display == null && backends == null) {
-                throw new IllegalStateException("display(QemuDisplay) is required");
+            if (vm == null && backends == null) {
+                throw new IllegalStateException("display(QemuDisplay), vm(VmLocator), address(String) or qmp(Path) "
+                        + "is required");
             }
             // the settings are copied: changing this builder later does not change the bridge
-            return new WebRtcBridge(new BridgeConfig(display, List.copyOf(consoleIds), listen,
+            return new WebRtcBridge(new BridgeConfig(vm, List.copyOf(consoleIds), listen,
                     new Tokens(token, viewOnlyToken), maxViewers, maxFrameRate, maxBitrate, refresh, iceServers,
                     allowedOrigins, minPort, maxPort, clipboard, audio, serial, backends, publishTargets));
         }

@@ -41,7 +41,9 @@ const state = {
   session: null, location: null, lastError: null, bridgeStats: null, rtt: null, errors: [], reconnects: 0,
   stats: { fps: 0, kbps: 0, rttMs: null, codec: '', frames: 0, decoded: 0 },
   features: [], serialPorts: [], guestClipboard: null, audioTrack: false, soundOn: false, clipboardSent: 0,
+  vm: 'running', vmStops: 0,
 };
+const VM_STOPPED = 'VM stopped \u2013 waiting for it to come back';
 window.qemuConsole = state;
 window.qemuPeer = () => pc; // for diagnostics and tests (getStats)
 
@@ -147,6 +149,14 @@ async function connect() {
   showMessage(state.reconnects ? 'Reconnecting\u2026' : 'Connecting\u2026');
   try {
     if (!state.consoles.length) await loadConsoles();
+    if (!state.consoles.length) {
+      // the VM is away and the bridge has no console yet: wait for it, without growing the delay
+      state.vm = 'stopped';
+      setStatus('connecting', 'VM stopped');
+      showMessage(VM_STOPPED);
+      reconnect(2000);
+      return;
+    }
     if (consoleId === null || !state.consoles.some((c) => c.id === consoleId)) consoleId = state.consoles[0].id;
     buildPicker();
     const info = state.consoles.find((c) => c.id === consoleId);
@@ -212,6 +222,7 @@ async function connect() {
 }
 
 function lost(why) {
+  state.consoles = []; // fetched again: the VM may have come back with other consoles
   setStatus('error', 'Disconnected');
   showMessage(why + ' \u2013 retrying in ' + Math.round(retryDelay / 1000) + ' s');
   releaseAllLocal();
@@ -272,6 +283,7 @@ function setupChannel(channel, gen) {
       case 'clipboard': guestClipboard(m); break;
       case 'serial': serialOutput(m); break;
       case 'state': applyState(m); break;
+      case 'features': applyFeatures(m); break;
       case 'cursor': applyCursor(m); break;
       case 'stats': state.bridgeStats = m; state.path = m.path; break;
       case 'pong': if (typeof m.id === 'number' && pings.has(m.id)) {
@@ -300,7 +312,28 @@ function pingTimer() {
   }, 2000);
 }
 
+// the VM's QEMU went away (killed, shut down, restarting) or came back: the session stays open
+function applyVm(m) {
+  const vm = m.vm === 'stopped' ? 'stopped' : 'running';
+  if (vm === state.vm) return;
+  state.vm = vm;
+  ui.stage.classList.toggle('vm-stopped', vm === 'stopped');
+  if (vm === 'stopped') {
+    state.vmStops++;
+    releaseAllLocal();
+    ui.status.dataset.state = 'stopped';
+    ui.statusText.textContent = 'VM stopped';
+  } else {
+    ui.status.dataset.state = state.phase;
+    ui.statusText.textContent = state.phase === 'connected' ? 'Connected' : ui.statusText.textContent;
+    // the VM may have come back with other heads: refresh the picker
+    fetch('api/consoles', { headers: authHeaders(), cache: 'no-store' }).then((r) => (r.ok ? r.json() : null))
+      .then((j) => { if (j) { state.consoles = j.consoles; buildPicker(); } }).catch(() => {});
+  }
+}
+
 function applyState(m) {
+  applyVm(m);
   if (m.width && m.height) setConsoleSize(m.width, m.height);
   const wasAbs = state.absolute;
   state.absolute = Boolean(m.absolute);
@@ -311,8 +344,9 @@ function applyState(m) {
   }
   if (wasAbs !== state.absolute && state.absolute && document.pointerLockElement) document.exitPointerLock();
   updateCursorStyle();
-  if (m.disabled) showMessage('The guest turned the display off');
-  else if (state.phase === 'connected' && ui.video.readyState >= 2) showMessage('');
+  if (state.vm === 'stopped') showMessage(VM_STOPPED);
+  else if (m.disabled) showMessage('The guest turned the display off');
+  else if (state.phase === 'connected') showMessage(ui.video.readyState >= 2 ? '' : 'Waiting for the picture\u2026');
 }
 
 // ---- layout: the console at its real size, scaled down to fit (or up in fullscreen) ----
