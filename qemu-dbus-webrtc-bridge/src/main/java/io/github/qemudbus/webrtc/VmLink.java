@@ -113,7 +113,11 @@ final class VmLink implements AutoCloseable {
                 synchronized (lock) {
                     display = null;
                 }
-                LOG.warn("VM {}: QEMU went away: {}; waiting for it to come back", name, reason);
+                if (closed) {
+                    LOG.debug("VM {}: letting go of QEMU (bridge closing)", name);
+                } else {
+                    LOG.warn("VM {}: QEMU went away: {}; waiting for it to come back", name, reason);
+                }
                 try {
                     listener.down(reason);
                 } catch (RuntimeException e) {
