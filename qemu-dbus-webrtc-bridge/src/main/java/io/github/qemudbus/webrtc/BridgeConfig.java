@@ -4,8 +4,10 @@ import dev.onvoid.webrtc.RTCIceServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,13 +31,14 @@ import java.util.Set;
  * @param backends test consoles instead of the display's, or null
  * @param publishTargets publications to start with the bridge
  */
-record BridgeConfig(VmLocator vm, List<Integer> consoleIds, InetSocketAddress listen, Tokens tokens,
+record BridgeConfig(VmLocator vm, Map<String, VmLocator> vms, List<Integer> consoleIds, InetSocketAddress listen, Tokens tokens,
         int maxViewers, int maxFrameRate, int maxBitrate, Duration refresh, List<IceServer> iceServers,
         Set<String> allowedOrigins, int minPort, int maxPort, boolean clipboard, boolean audio, boolean serial,
         List<ConsoleBackend> backends, List<PublishTarget> publishTargets) {
 
     BridgeConfig {
         consoleIds = List.copyOf(consoleIds);
+        vms = Collections.unmodifiableMap(new LinkedHashMap<>(vms));
         iceServers = List.copyOf(iceServers);
         allowedOrigins = Collections.unmodifiableSet(new LinkedHashSet<>(allowedOrigins));
         backends = backends == null ? null : List.copyOf(backends);

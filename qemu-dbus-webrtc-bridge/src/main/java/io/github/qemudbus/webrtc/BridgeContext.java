@@ -13,18 +13,17 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * What the parts of a running bridge share, made once by {@link WebRtcBridge#start()} and handed
  * down: the settings, the peer connection factory, the timer, the control executor (work off
- * WebRTC's callback threads), the extras (clipboard, sound, serial) and a random source. The
+ * WebRTC's callback threads) and a random source. The
  * parts get what they need from here rather than from the bridge, which they never see.
  *
  * @param config the settings
  * @param factory the peer connection factory (freed by the bridge, last)
  * @param scheduler the timer thread
  * @param control runs work handed off from WebRTC callbacks
- * @param extras clipboard, sound and serial consoles
  * @param random for session ids and UDP ports
  */
 record BridgeContext(BridgeConfig config, PeerConnectionFactory factory, ScheduledExecutorService scheduler,
-        ExecutorService control, ConsoleExtras extras, SecureRandom random) {
+        ExecutorService control, SecureRandom random) {
 
     /** A free UDP port within the configured range (any, when none was set). */
     int freeUdpPort() {

@@ -47,7 +47,6 @@ final class InputEndpoint {
     private static final Pattern CLIENT = Pattern.compile("(?:^|&)client=([A-Za-z0-9_-]{1,64})(?:&|$)");
 
     private final Tokens tokens;
-    private final Consoles consoles;
     private final OriginPolicy origins;
     private final BooleanSupplier stopped;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
@@ -57,15 +56,13 @@ final class InputEndpoint {
 
     /**
      * @param tokens who may send input
-     * @param consoles the consoles served
      * @param origins which requests may come from where
      * @param stopped true once the server stops (requests then get 503)
      * @param scheduler for the sweep of idle clients, or null
      */
-    InputEndpoint(Tokens tokens, Consoles consoles, OriginPolicy origins, BooleanSupplier stopped,
+    InputEndpoint(Tokens tokens, OriginPolicy origins, BooleanSupplier stopped,
             ScheduledExecutorService scheduler) {
         this.tokens = tokens;
-        this.consoles = consoles;
         this.origins = origins;
         this.stopped = stopped;
         if (scheduler != null) {
@@ -73,14 +70,13 @@ final class InputEndpoint {
         }
     }
 
-    void handle(HttpExchange ex) throws IOException {
-        HttpExchanges.serve(ex, LOG, "input", this::dispatch);
-    }
-
-    private void dispatch(HttpExchange ex) throws IOException {
-        Headers h = HttpExchanges.baseHeaders(ex);
+    /**
+     * Handles a request for {@code /input/<console>} (the part of the path after a VM's prefix) of
+     * these consoles; called by the HTTP server's dispatcher, which has set the base headers.
+     */
+    void dispatch(HttpExchange ex, Consoles consoles, String path) throws IOException {
+        Headers h = ex.getResponseHeaders();
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-        String path = ex.getRequestURI().getRawPath();
         if (stopped.getAsBoolean()) {
             HttpExchanges.text(ex, 503, "shutting down");
             return;

@@ -82,6 +82,11 @@ final class Publisher implements Publication {
     private Attempt current; // guarded by lock
 
     /** Publishes {@code stream} to {@code target}; {@code onClosed} hears once it is closed. */
+    /** The console published. */
+    ConsoleStream stream() {
+        return stream;
+    }
+
     Publisher(BridgeContext ctx, ConsoleStream stream, PublishTarget target, Consumer<Publisher> onClosed) {
         this.ctx = ctx;
         this.onClosed = onClosed;

@@ -2,7 +2,6 @@ package io.github.qemudbus.webrtc;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
 
 /**
  * Sends every viewer a {@code stats} message (its console's frame path, rate, frames and
@@ -10,18 +9,17 @@ import java.util.List;
  * encoder figures that go out with the next one. Runs on the bridge's timer, every 2 s.
  */
 final class StatsReporter {
-    private final Consoles consoles;
+    private final ServedVms vms;
     private final Viewers viewers;
 
-    StatsReporter(Consoles consoles, Viewers viewers) {
-        this.consoles = consoles;
+    StatsReporter(ServedVms vms, Viewers viewers) {
+        this.vms = vms;
         this.viewers = viewers;
     }
 
     void report() {
         long now = System.nanoTime();
-        List<Integer> ids = consoles.ids();
-        for (ConsoleStream c : consoles.all()) {
+        for (ConsoleStream c : vms.allConsoles()) {
             c.stats().sample(now);
         }
         for (ViewerSession v : viewers.all()) {
@@ -36,7 +34,10 @@ final class StatsReporter {
             m.put("convertMs", c.stats().convertMs());
             m.put("viewers", c.audience().viewerCount());
             ArrayNode list = m.putArray("consoles");
-            ids.forEach(list::add);
+            ServedVm vm = vms.owner(c);
+            if (vm != null) {
+                vm.consoles().ids().forEach(list::add);
+            }
             v.addCounters(m);
             v.send(Protocol.bytes(m));
             v.requestEncoderStats(); // lands before the next tick

@@ -25,15 +25,13 @@ final class Viewers {
     private static final long DISCONNECTED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final BridgeContext ctx;
-    private final Consoles consoles;
     private final Map<String, ViewerSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
     private final Object lock = new Object();
     private boolean closed; // guarded by lock
 
-    Viewers(BridgeContext ctx, Consoles consoles) {
+    Viewers(BridgeContext ctx) {
         this.ctx = ctx;
-        this.consoles = consoles;
     }
 
     /** How many sessions are open (connected or connecting). */
@@ -72,7 +70,7 @@ final class Viewers {
      * Creates a session for an offer and returns it with its answer. The caller has reserved a
      * slot; the slot is released when the session closes (or here, when answering fails).
      */
-    ViewerSession open(ConsoleStream stream, boolean viewOnly, String offer, StringBuilder answerOut)
+    ViewerSession open(ServedVm vm, ConsoleStream stream, boolean viewOnly, String offer, StringBuilder answerOut)
             throws ViewerSession.OfferException, InterruptedException, TimeoutException {
         byte[] idBytes = new byte[16];
         ctx.random().nextBytes(idBytes);
@@ -87,7 +85,7 @@ final class Viewers {
                     throw new IllegalStateException("bridge is closing");
                 }
                 s = new ViewerSession(id, stream, viewOnly, ctx.factory(), ctx.rtcConfig(port), ctx.control(),
-                        consoles.ids(), this::closed, ctx.extras());
+                        vm.consoles().ids(), this::closed, vm.extras());
                 sessions.put(id, s);
             }
         } catch (RuntimeException | Error e) {
@@ -101,7 +99,8 @@ final class Viewers {
             throw e;
         }
         stream.audience().add(s);
-        LOG.info("viewer {} joined console {}{}", id, stream.id(), viewOnly ? " (view only)" : "");
+        LOG.info("viewer {} joined {}console {}{}", id, vm.root() ? "" : "VM " + vm.name() + " ", stream.id(),
+                viewOnly ? " (view only)" : "");
         return s;
     }
 
@@ -134,10 +133,10 @@ final class Viewers {
         }
     }
 
-    /** Ends the sessions watching a console that is gone (the VM came back without it). */
-    void closeConsole(int consoleId, String why) {
+    /** Ends the sessions watching a console that is gone (on the control thread, in order). */
+    void closeConsole(ConsoleStream stream, String why) {
         for (ViewerSession s : List.copyOf(sessions.values())) {
-            if (s.stream().id() == consoleId) {
+            if (s.stream() == stream) {
                 ctx.control().execute(() -> s.close(why));
             }
         }

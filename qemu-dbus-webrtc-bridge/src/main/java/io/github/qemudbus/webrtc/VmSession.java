@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +30,7 @@ final class VmSession implements VmLink.Listener, AutoCloseable {
     private final int maxFps;
     private final long refreshMillis;
     private final ScheduledExecutorService scheduler;
-    private final IntConsumer consoleGone;
+    private final Consumer<ConsoleStream> consoleGone;
     private final VmLink link;
     private final Map<Integer, QemuConsoleBackend> backends = new LinkedHashMap<>(); // link thread only
     private final Object upLock = new Object();
@@ -47,7 +47,7 @@ final class VmSession implements VmLink.Listener, AutoCloseable {
      */
     VmSession(String name, VmLocator locator, List<Integer> wanted, Consoles consoles, ConsoleExtras extras,
             PeerConnectionFactory factory, int maxFps, long refreshMillis, ScheduledExecutorService scheduler,
-            IntConsumer consoleGone) {
+            Consumer<ConsoleStream> consoleGone) {
         this.name = name;
         this.wanted = List.copyOf(wanted);
         this.consoles = consoles;
@@ -60,9 +60,13 @@ final class VmSession implements VmLink.Listener, AutoCloseable {
         this.link = new VmLink(name, locator, this);
     }
 
-    /** Starts looking for the VM; waits up to {@code waitMillis} for it to come up the first time. */
-    boolean start(long waitMillis) {
+    /** Starts looking for the VM (in the background). */
+    void begin() {
         link.start();
+    }
+
+    /** Waits up to {@code waitMillis} for the VM to come up the first time. */
+    boolean awaitFirst(long waitMillis) {
         long end = System.currentTimeMillis() + waitMillis;
         synchronized (upLock) {
             while (!everUp) {
@@ -110,10 +114,9 @@ final class VmSession implements VmLink.Listener, AutoCloseable {
                 LOG.info("VM {}: console {} is gone", name, id);
                 backends.remove(id);
                 ConsoleStream s = consoles.remove(id);
-                consoleGone.accept(id);
                 if (s != null) {
+                    consoleGone.accept(s); // its viewers end, then its native objects go
                     s.close();
-                    scheduler.schedule(s::disposeNative, 10, java.util.concurrent.TimeUnit.SECONDS);
                 }
             }
         }

@@ -1,28 +1,19 @@
 package io.github.qemudbus.webrtc;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
-import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
-import dev.onvoid.webrtc.media.audio.AudioLayer;
 import io.github.qemudbus.display.QemuDisplay;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,27 +54,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebRtcBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcBridge.class);
-    /** How long {@link #start()} waits for the VM's QEMU the first time. */
-    private static final long FIRST_CONNECT_WAIT_MS = 10_000;
+    /** The name of the VM served at {@code /} (in {@code /api/vms} and the per-VM methods). */
+    public static final String DEFAULT_VM = "default";
 
     private final BridgeConfig config;
-    private final List<Publisher> publications = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
-    // set by start(), under lifecycle; read by close() and the public methods
-    private volatile Consoles consoles = new Consoles(List.of());
-    private volatile Viewers viewers;
-    private volatile BridgeContext ctx;
-    private AudioDeviceModuleBase audio;
-    private PeerConnectionFactory factory;
-    private ScheduledExecutorService scheduler;
-    private ExecutorService control;
-    private ConsoleExtras extras = ConsoleExtras.none();
-    private volatile VmSession vm;
-    private WhepServer http;
-    private volatile URI url;
+    private volatile BridgeRuntime runtime; // set by start(), under lifecycle
     private volatile boolean started;
     private volatile boolean closed;
-    private int ticks;
 
     private WebRtcBridge(BridgeConfig config) {
         this.config = config;
@@ -99,12 +77,12 @@ public final class WebRtcBridge implements AutoCloseable {
     }
 
     /**
-     * Opens the consoles' frame sources, starts WebRTC and the HTTP server.
+     * Starts WebRTC and the HTTP server and starts following the VMs; waits up to 10 s for each
+     * VM's QEMU (a VM that is not there yet is served once it answers).
      *
      * @return this bridge, running
      * @throws IllegalStateException when already started or closed
      * @throws UncheckedIOException when the listen address cannot be bound
-     * @throws io.github.qemudbus.display.QemuDisplayException when a console cannot be opened
      */
     public WebRtcBridge start() {
         synchronized (lifecycle) {
@@ -112,130 +90,153 @@ public final class WebRtcBridge implements AutoCloseable {
                 throw new IllegalStateException(closed ? "bridge is closed" : "bridge already started");
             }
             started = true;
-            try {
-                doStart();
-            } catch (RuntimeException | Error e) {
-                close();
-                throw e;
-            }
+            runtime = BridgeRuntime.start(config);
         }
         return this;
     }
 
-    private void doStart() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon(r, "qemu-webrtc-timer"));
-        control = Executors.newSingleThreadExecutor(r -> Threads.daemon(r, "qemu-webrtc-control"));
-        NativeLog.install();
-        // the dummy module: PeerConnectionFactory's default one aborts without audio devices, and
-        // the headless one runs a capture thread that feeds every audio sender too (racing the
-        // guest's sound, which reaches the senders through a CustomAudioSource: see ConsoleExtras)
-        audio = new AudioDeviceModule(AudioLayer.kDummyAudio);
-        factory = new PeerConnectionFactory(audio);
-        if (config.backends() != null) {
-            startSynthetic(config.backends());
-        } else {
-            extras = ConsoleExtras.of(factory, config.clipboard(), config.audio(), config.serial(), scheduler);
-            consoles = new Consoles(List.of());
-            ctx = new BridgeContext(config, factory, scheduler, control, extras, new SecureRandom());
-            viewers = new Viewers(ctx, consoles);
-            vm = new VmSession("vm", config.vm(), config.consoleIds(), consoles, extras, factory,
-                    config.maxFrameRate(), config.refresh().toMillis(), scheduler,
-                    id -> viewers.closeConsole(id, "console " + id + " is gone from the VM"));
-            if (!vm.start(FIRST_CONNECT_WAIT_MS)) {
-                LOG.warn("no QEMU at {} yet: serving it once it answers", vm.where());
-            }
+    private BridgeRuntime running() {
+        BridgeRuntime r = runtime;
+        if (r == null || closed) {
+            throw new IllegalStateException(closed ? "bridge is closed" : "bridge not started");
         }
-        try {
-            http = new WhepServer(ctx, consoles, viewers);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + config.listen(), e);
-        }
-        url = http.baseUri();
-        StatsReporter stats = new StatsReporter(consoles, viewers);
-        scheduler.scheduleWithFixedDelay(() -> tick(stats), 1, 1, TimeUnit.SECONDS);
-        LOG.info("WebRTC bridge serving console(s) {} at {}{}", consoles.ids(), url,
-                config.tokens().required() ? " (token required)" : "");
-        for (PublishTarget t : config.publishTargets()) {
-            startPublication(t);
-        }
-    }
-
-    private void startSynthetic(List<ConsoleBackend> backends) {
-        if (backends.isEmpty()) {
-            throw new IllegalStateException("no console to serve");
-        }
-        List<ConsoleStream> streams = new ArrayList<>();
-        try {
-            for (ConsoleBackend b : backends) {
-                streams.add(new ConsoleStream(b, factory, config.maxFrameRate(), config.refresh().toMillis(), scheduler));
-            }
-        } finally {
-            consoles = new Consoles(streams); // what was made is closed by close(), should this fail
-        }
-        for (ConsoleStream s : consoles.all()) {
-            s.start();
-        }
-        ctx = new BridgeContext(config, factory, scheduler, control, extras, new SecureRandom());
-        viewers = new Viewers(ctx, consoles);
-    }
-
-    /**
-     * Whether the VM's QEMU is connected now. While it is away (stopped, restarting) the bridge
-     * keeps serving: pages say the VM is stopped and come back by themselves when it does.
-     *
-     * @return true while QEMU is connected (always true for test consoles)
-     */
-    public boolean isVmRunning() {
-        VmSession v = vm;
-        return v == null || v.running();
-    }
-
-    /**
-     * How many times the VM's QEMU was found (1 after the first connection, 2 after its first restart...).
-     *
-     * @return the count
-     */
-    public int vmConnections() {
-        VmSession v = vm;
-        return v == null ? 0 : v.ups();
-    }
-
-    /** Every second: ends dead sessions; every other second, sends stats. */
-    private void tick(StatsReporter stats) {
-        try {
-            viewers.expire();
-            if (++ticks % 2 == 0) {
-                stats.report();
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("housekeeping failed", e);
-        }
+        return r;
     }
 
     /**
      * The address of the web client, for example {@code http://127.0.0.1:8080/}. Add
      * {@code ?token=...} when a token is configured (the page then forgets it from the address bar).
+     * A named VM's page is at {@code vm/<name>/} below it ({@link #url(String)}).
      *
      * @return the URL
      * @throws IllegalStateException before {@link #start()}
      */
     public URI url() {
-        URI u = url;
-        if (u == null) {
+        BridgeRuntime r = runtime;
+        if (r == null || r.url() == null) {
             throw new IllegalStateException("bridge not started");
         }
-        return u;
+        return r.url();
     }
 
     /**
-     * The ids of the consoles served.
+     * The address of a VM's page: {@link #url()} for the VM given with {@code display},
+     * {@code address}, {@code qmp} or {@code vm(VmLocator)}; {@code vm/<name>/} below it for a named VM.
+     *
+     * @param name the VM's name ({@value #DEFAULT_VM} for the unnamed one)
+     * @return the URL
+     * @throws IllegalArgumentException when no such VM is served
+     */
+    public URI url(String name) {
+        return url().resolve(running().served(name).prefix());
+    }
+
+    /**
+     * Starts serving another VM while the bridge runs, at {@code vm/<name>/}; it is followed
+     * across its restarts like the others (this call does not wait for its QEMU).
+     *
+     * @param name the VM's name (letters, digits, '.', '_', '-'; up to 64)
+     * @param locator where it is
+     * @throws IllegalArgumentException when the name is taken or not valid
+     * @throws IllegalStateException before {@link #start()} or after {@link #close()}
+     */
+    public void addVm(String name, VmLocator locator) {
+        ServedVm.checkName(name);
+        Objects.requireNonNull(locator);
+        synchronized (lifecycle) {
+            running().open(name, false, locator);
+        }
+        LOG.info("VM {} added ({})", name, locator.describe());
+    }
+
+    /**
+     * Stops serving a VM: its viewers and publications end, its connection to QEMU closes.
+     *
+     * @param name the VM's name
+     * @return whether it was served
+     */
+    public boolean removeVm(String name) {
+        boolean removed;
+        synchronized (lifecycle) {
+            BridgeRuntime r = runtime;
+            removed = r != null && !closed && r.remove(name);
+        }
+        if (removed) {
+            LOG.info("VM {} removed", name);
+        }
+        return removed;
+    }
+
+    /**
+     * The names of the VMs served, in the order they were added.
+     *
+     * @return names ({@value #DEFAULT_VM} for the unnamed one); empty before {@link #start()}
+     */
+    public List<String> vmNames() {
+        BridgeRuntime r = runtime;
+        return r == null ? List.of() : r.vms().all().stream().map(ServedVm::name).toList();
+    }
+
+    /**
+     * The ids of the consoles served (of the VM at {@code /}, or else the first VM).
      *
      * @return console ids, in order
      */
     public List<Integer> consoleIds() {
-        synchronized (lifecycle) {
-            return consoles.ids();
-        }
+        return running().rootVm().consoles().ids();
+    }
+
+    /**
+     * The ids of a VM's consoles now (they change when it comes back with other heads).
+     *
+     * @param name the VM's name
+     * @return console ids, in order
+     */
+    public List<Integer> consoleIds(String name) {
+        return running().served(name).consoles().ids();
+    }
+
+    /**
+     * Whether the VM's QEMU (of the VM at {@code /}, or else the first VM) is connected now.
+     * While it is away (stopped, restarting) the bridge keeps serving: pages say the VM is
+     * stopped and come back by themselves when it does.
+     *
+     * @return true while QEMU is connected (always true for test consoles)
+     */
+    public boolean isVmRunning() {
+        return running().rootVm().running();
+    }
+
+    /**
+     * Whether a VM's QEMU is connected now.
+     *
+     * @param name the VM's name
+     * @return true while connected
+     */
+    public boolean isVmRunning(String name) {
+        return running().served(name).running();
+    }
+
+    /**
+     * How many times the VM's QEMU was found (1 after the first connection, 2 after its first
+     * restart...), for the VM at {@code /} or else the first VM.
+     *
+     * @return the count
+     */
+    public int vmConnections() {
+        VmSession s = running().rootVm().session();
+        return s == null ? 0 : s.ups();
+    }
+
+    /**
+     * How many times a VM's QEMU was found.
+     *
+     * @param name the VM's name
+     * @return the count
+     */
+    public int vmConnections(String name) {
+        VmSession s = running().served(name).session();
+        return s == null ? 0 : s.ups();
     }
 
     /**
@@ -244,12 +245,13 @@ public final class WebRtcBridge implements AutoCloseable {
      * @return the number of live sessions
      */
     public int viewerCount() {
-        Viewers v = viewers;
-        return v == null ? 0 : v.count();
+        BridgeRuntime r = runtime;
+        return r == null ? 0 : r.viewerCount();
     }
 
     /**
-     * Starts publishing a console to a media server now (see {@link Builder#publish(PublishTarget)}).
+     * Starts publishing a console of the VM at {@code /} (or the first VM) to a media server now
+     * (see {@link Builder#publish(PublishTarget)}).
      *
      * @param target where to publish which console
      * @return the publication; close it to stop publishing
@@ -257,12 +259,24 @@ public final class WebRtcBridge implements AutoCloseable {
      * @throws IllegalArgumentException when the bridge does not serve the target's console
      */
     public Publication publish(PublishTarget target) {
+        return publish(null, target);
+    }
+
+    /**
+     * Starts publishing a console of a named VM to a media server now. Its SFU viewers send
+     * input to {@code POST vm/<name>/input/<console>}.
+     *
+     * @param vm the VM's name, or null for the VM at {@code /}
+     * @param target where to publish which console
+     * @return the publication; close it to stop publishing
+     * @throws IllegalStateException before {@link #start()} or after {@link #close()}
+     * @throws IllegalArgumentException when the bridge does not serve that VM or console
+     */
+    public Publication publish(String vm, PublishTarget target) {
         Objects.requireNonNull(target);
         synchronized (lifecycle) {
-            if (!started || closed || ctx == null) {
-                throw new IllegalStateException(closed ? "bridge is closed" : "bridge not started");
-            }
-            return startPublication(target);
+            BridgeRuntime r = running();
+            return r.publish(vm == null ? r.rootVm() : r.served(vm), target);
         }
     }
 
@@ -272,108 +286,55 @@ public final class WebRtcBridge implements AutoCloseable {
      * @return a snapshot
      */
     public List<Publication> publications() {
-        return List.copyOf(publications);
+        BridgeRuntime r = runtime;
+        return r == null ? List.of() : r.publications();
     }
 
-    private Publisher startPublication(PublishTarget target) {
-        ConsoleStream s = consoles.get(target.consoleId());
-        if (s == null) {
-            throw new IllegalArgumentException("cannot publish console " + target.consoleId() + ": the bridge serves "
-                    + consoles.ids());
-        }
-        Publisher p = new Publisher(ctx, s, target, publications::remove);
-        publications.add(p);
-        p.start();
-        return p;
-    }
-
-    /** A served console (tests). */
+    /** A served console of the VM at {@code /} (tests). */
     ConsoleStream stream(int id) {
-        return consoles.get(id);
+        return running().rootVm().consoles().get(id);
+    }
+
+    /** A served console of a VM (tests). */
+    ConsoleStream stream(String vm, int id) {
+        return running().served(vm).consoles().get(id);
     }
 
     /**
      * Stops serving: refuses new requests, ends every session (tracks removed, peer
-     * connections closed), closes the frame sources, then frees the tracks, sources, peer
-     * connection factory and audio module, in that order. Idempotent.
+     * connections closed), stops following the VMs and closes the frame sources, then frees the
+     * tracks, sources, peer connection factory and audio module, in that order. Idempotent.
      */
     @Override
     public void close() {
+        BridgeRuntime r;
         synchronized (lifecycle) {
             if (closed) {
                 return;
             }
             closed = true;
-            if (viewers != null) {
-                viewers.refuseNew();
+            r = runtime;
+            if (r != null) {
+                r.refuseNew();
             }
         }
-        if (http != null) {
-            http.stop();
-        }
-        for (Publisher p : List.copyOf(publications)) {
-            p.close(); // before the factory goes: releases the server's resource, closes the peer connection
-        }
-        if (viewers != null) {
-            viewers.closeAll();
-        }
-        if (vm != null) {
-            vm.close(); // no more up/down: the consoles are fixed from here
-        }
-        for (ConsoleStream s : consoles.all()) {
-            s.close();
-        }
-        extras.close();
-        shutdown(control);
-        shutdown(scheduler);
-        for (ConsoleStream s : consoles.all()) {
-            s.disposeNative();
-        }
-        extras.disposeNative();
-        if (factory != null) {
-            try {
-                factory.dispose();
-            } catch (RuntimeException | Error e) {
-                LOG.debug("factory dispose: {}", e.toString());
-            }
-        }
-        if (audio != null) {
-            try {
-                audio.dispose();
-            } catch (RuntimeException | Error e) {
-                LOG.debug("audio module dispose: {}", e.toString());
-            }
-        }
-        if (http != null) {
-            http.shutdownExecutor();
+        if (r != null) {
+            r.close();
         }
         LOG.info("WebRTC bridge closed");
     }
 
-    private static void shutdown(ExecutorService e) {
-        if (e == null) {
-            return;
-        }
-        e.shutdown();
-        try {
-            if (!e.awaitTermination(3, TimeUnit.SECONDS)) {
-                e.shutdownNow();
-            }
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            e.shutdownNow();
-        }
-    }
-
     @Override
     public String toString() {
-        return "WebRtcBridge[" + (url != null ? url : "not started") + ", consoles " + consoles.ids() + ", viewers "
-                + viewerCount() + "]";
+        BridgeRuntime r = runtime;
+        return "WebRtcBridge[" + (r != null && r.url() != null ? r.url() : "not started") + ", VMs " + vmNames()
+                + ", viewers " + viewerCount() + "]";
     }
 
     /** Configures a {@link WebRtcBridge}. Only {@link #display(QemuDisplay)} is required. */
     public static final class Builder {
         private VmLocator vm;
+        private final Map<String, VmLocator> vms = new LinkedHashMap<>();
         private final Set<Integer> consoleIds = new LinkedHashSet<>();
         private InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
         private String token;
@@ -416,6 +377,24 @@ public final class WebRtcBridge implements AutoCloseable {
          */
         public Builder vm(VmLocator locator) {
             this.vm = Objects.requireNonNull(locator);
+            return this;
+        }
+
+        /**
+         * Adds a named VM, served at {@code vm/<name>/} (page, {@code api/consoles}, WHEP,
+         * {@code input/}) and listed by {@code GET /api/vms}; may be called for many VMs, each
+         * followed across its own restarts. With no unnamed VM as well, {@code /} lists the VMs.
+         *
+         * @param name the VM's name (letters, digits, '.', '_', '-'; up to 64)
+         * @param locator where it is ({@link VmLocator#parse(String)} takes {@code qmp:PATH} or a D-Bus address)
+         * @return this builder
+         */
+        public Builder vm(String name, VmLocator locator) {
+            ServedVm.checkName(name);
+            if (DEFAULT_VM.equals(name) || vms.containsKey(name)) {
+                throw new IllegalArgumentException("VM name " + name + " is taken");
+            }
+            vms.put(name, Objects.requireNonNull(locator));
             return this;
         }
 
@@ -695,12 +674,12 @@ public final class WebRtcBridge implements AutoCloseable {
          * @throws IllegalStateException when the configuration is incomplete or inconsistent
          */
         public WebRtcBridge build() {
-            if (vm == null && backends == null) {
+            if (vm == null && vms.isEmpty() && backends == null) {
                 throw new IllegalStateException("display(QemuDisplay), vm(VmLocator), address(String) or qmp(Path) "
                         + "is required");
             }
             // the settings are copied: changing this builder later does not change the bridge
-            return new WebRtcBridge(new BridgeConfig(vm, List.copyOf(consoleIds), listen,
+            return new WebRtcBridge(new BridgeConfig(vm, vms, List.copyOf(consoleIds), listen,
                     new Tokens(token, viewOnlyToken), maxViewers, maxFrameRate, maxBitrate, refresh, iceServers,
                     allowedOrigins, minPort, maxPort, clipboard, audio, serial, backends, publishTargets));
         }

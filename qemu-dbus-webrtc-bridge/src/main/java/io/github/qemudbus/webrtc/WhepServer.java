@@ -48,8 +48,9 @@ final class WhepServer {
             + "frame-ancestors 'self'; form-action 'none'"; // 'self': the side-by-side view frames the page
 
     private final Tokens tokens;
-    private final Consoles consoles;
+    private final ServedVms vms;
     private final Viewers viewers;
+    private final InputEndpoint input;
     private final HttpServer server;
     private final ExecutorService executor;
     private final OriginPolicy origins;
@@ -57,10 +58,10 @@ final class WhepServer {
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
-    WhepServer(BridgeContext ctx, Consoles consoles, Viewers viewers) throws IOException {
+    WhepServer(BridgeContext ctx, ServedVms vms, Viewers viewers) throws IOException {
         InetSocketAddress listen = ctx.config().listen();
         this.tokens = ctx.config().tokens();
-        this.consoles = consoles;
+        this.vms = vms;
         this.viewers = viewers;
         this.server = HttpServer.create(listen, 64);
         int port = server.getAddress().getPort();
@@ -78,10 +79,9 @@ final class WhepServer {
                 r -> Threads.daemon(r, "qemu-webrtc-http"), new ThreadPoolExecutor.AbortPolicy());
         ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
         server.setExecutor(executor);
-        server.createContext("/", this::handle);
         // input for viewers who watch through a media server (SFU): see InputEndpoint
-        server.createContext(InputEndpoint.PREFIX,
-                new InputEndpoint(tokens, consoles, origins, () -> stopped, ctx.scheduler())::handle);
+        this.input = new InputEndpoint(tokens, origins, () -> stopped, ctx.scheduler());
+        server.createContext("/", this::handle);
         server.start();
     }
 
@@ -120,6 +120,112 @@ final class WhepServer {
             HttpExchanges.text(ex, 403, refusal);
             return;
         }
+        if (path.equals("/api/vms")) {
+            if (method.equals("OPTIONS")) {
+                h.set("Allow", "OPTIONS, GET");
+                ex.sendResponseHeaders(204, -1);
+                return;
+            }
+            if (authorize(ex) == Tokens.Access.NONE) {
+                return;
+            }
+            if (!method.equals("GET")) {
+                HttpExchanges.methodNotAllowed(ex, "GET");
+                return;
+            }
+            HttpExchanges.send(ex, 200, "application/json", Protocol.JSON.writeValueAsBytes(vmList()));
+            return;
+        }
+        ServedVm vm = vms.root();
+        if (path.startsWith("/vm/")) {
+            int slash = path.indexOf('/', 4);
+            String name = java.net.URLDecoder.decode(path.substring(4, slash < 0 ? path.length() : slash),
+                    StandardCharsets.UTF_8);
+            vm = vms.get(name);
+            if (vm == null) {
+                HttpExchanges.text(ex, 404, "no VM named " + Protocol.shorten(name));
+                return;
+            }
+            if (slash < 0) {
+                h.set("Location", vm.prefix());
+                ex.sendResponseHeaders(308, -1);
+                return;
+            }
+            path = path.substring(slash);
+        } else if (vm == null) {
+            if (path.equals("/") && (method.equals("GET") || method.equals("HEAD"))) {
+                vmIndex(ex, method.equals("HEAD"));
+            } else {
+                HttpExchanges.text(ex, 404, "this bridge serves several VMs: see /api/vms");
+            }
+            return;
+        }
+        if (path.startsWith(InputEndpoint.PREFIX)) {
+            input.dispatch(ex, vm.consoles(), path);
+            return;
+        }
+        dispatchVm(ex, vm, path, method);
+    }
+
+    /** Checks the token; answers 401 and returns NONE when it is missing or wrong. */
+    private Tokens.Access authorize(HttpExchange ex) throws IOException {
+        Tokens.Access access = tokens.check(ex.getRequestHeaders().getFirst("Authorization"));
+        if (access == Tokens.Access.NONE) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"qemu\"");
+            HttpExchanges.text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
+        }
+        return access;
+    }
+
+    /** {@code {"vms":[{"name":..., "state":"running"|"stopped", "path":..., "consoles":[...]}]}}. */
+    private ObjectNode vmList() {
+        ObjectNode root = Protocol.JSON.createObjectNode();
+        ArrayNode list = root.putArray("vms");
+        for (ServedVm v : vms.all()) {
+            ObjectNode o = list.addObject();
+            o.put("name", v.name());
+            o.put("state", v.running() ? "running" : "stopped");
+            o.put("path", v.prefix());
+            ArrayNode cs = o.putArray("consoles");
+            for (ConsoleStream s : v.consoles().all()) {
+                ObjectNode c = cs.addObject();
+                c.put("id", s.id());
+                c.put("label", s.state().label());
+                c.put("width", s.state().width());
+                c.put("height", s.state().height());
+                c.put("whep", v.prefix() + "whep/" + s.id());
+            }
+        }
+        return root;
+    }
+
+    /** A bridge of named VMs only: a plain list of links at {@code /}. */
+    private void vmIndex(HttpExchange ex, boolean head) throws IOException {
+        StringBuilder b = new StringBuilder("<!doctype html><meta charset=utf-8><title>QEMU consoles</title>"
+                + "<h1>VMs</h1><ul>");
+        for (ServedVm v : vms.all()) {
+            b.append("<li><a href=\"").append(v.prefix()).append("\">").append(v.name()).append("</a> (")
+                    .append(v.running() ? "running" : "stopped").append(")</li>");
+        }
+        b.append("</ul>");
+        byte[] data = b.toString().getBytes(StandardCharsets.UTF_8);
+        Headers h = ex.getResponseHeaders();
+        h.set("Cache-Control", "no-cache");
+        h.set("Content-Security-Policy", CSP);
+        h.set("Content-Type", "text/html; charset=utf-8");
+        if (head) {
+            ex.sendResponseHeaders(200, -1);
+        } else {
+            ex.sendResponseHeaders(200, data.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(data);
+            }
+        }
+    }
+
+    /** The page and API of one VM; {@code path} is what follows its prefix (from "/"). */
+    private void dispatchVm(HttpExchange ex, ServedVm vm, String path, String method) throws IOException {
+        Headers h = ex.getResponseHeaders();
         String[] file = STATIC.get(path);
         if (file != null) {
             if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -137,10 +243,8 @@ final class WhepServer {
             options(ex, path);
             return;
         }
-        Tokens.Access access = tokens.check(ex.getRequestHeaders().getFirst("Authorization"));
+        Tokens.Access access = authorize(ex);
         if (access == Tokens.Access.NONE) {
-            h.set("WWW-Authenticate", "Bearer realm=\"qemu\"");
-            HttpExchanges.text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
             return;
         }
         if (path.equals("/api/consoles")) {
@@ -148,13 +252,13 @@ final class WhepServer {
                 HttpExchanges.methodNotAllowed(ex, "GET");
                 return;
             }
-            consoles(ex, access);
+            consoles(ex, vm, access);
             return;
         }
         Matcher m = WHEP.matcher(path);
         if (m.matches()) {
             if (method.equals("POST")) {
-                offer(ex, Integer.parseInt(m.group(1)), access);
+                offer(ex, vm, Integer.parseInt(m.group(1)), access);
             } else {
                 HttpExchanges.methodNotAllowed(ex, "OPTIONS, POST");
             }
@@ -163,7 +267,7 @@ final class WhepServer {
         m = WHEP_SESSION.matcher(path);
         if (m.matches()) {
             ViewerSession s = viewers.find(m.group(2));
-            if (s == null || s.stream().id() != Integer.parseInt(m.group(1))) {
+            if (s == null || vm.consoles().get(Integer.parseInt(m.group(1))) != s.stream()) {
                 HttpExchanges.text(ex, 404, "no such session");
                 return;
             }
@@ -195,12 +299,14 @@ final class WhepServer {
         ex.sendResponseHeaders(204, -1);
     }
 
-    private void consoles(HttpExchange ex, Tokens.Access access) throws IOException {
+    private void consoles(HttpExchange ex, ServedVm vm, Tokens.Access access) throws IOException {
         ObjectNode root = Protocol.JSON.createObjectNode();
         root.put("version", Protocol.VERSION);
         root.put("viewOnly", access == Tokens.Access.VIEW);
+        root.put("vm", vm.name());
+        root.put("state", vm.running() ? "running" : "stopped");
         ArrayNode list = root.putArray("consoles");
-        for (ConsoleStream s : consoles.all()) {
+        for (ConsoleStream s : vm.consoles().all()) {
             ObjectNode c = list.addObject();
             c.put("id", s.id());
             ConsoleState st = s.state();
@@ -210,13 +316,13 @@ final class WhepServer {
             c.put("absolute", st.absolute());
             c.put("path", st.path());
             c.put("viewers", s.audience().viewerCount());
-            c.put("whep", "/whep/" + s.id());
+            c.put("whep", vm.prefix() + "whep/" + s.id());
         }
         HttpExchanges.send(ex, 200, "application/json", Protocol.JSON.writeValueAsBytes(root));
     }
 
-    private void offer(HttpExchange ex, int consoleId, Tokens.Access access) throws IOException {
-        ConsoleStream stream = consoles.get(consoleId);
+    private void offer(HttpExchange ex, ServedVm vm, int consoleId, Tokens.Access access) throws IOException {
+        ConsoleStream stream = vm.consoles().get(consoleId);
         if (stream == null) {
             HttpExchanges.text(ex, 404, "no console " + consoleId);
             return;
@@ -245,7 +351,7 @@ final class WhepServer {
         StringBuilder answer = new StringBuilder();
         ViewerSession s;
         try {
-            s = viewers.open(stream, access == Tokens.Access.VIEW, sdp, answer);
+            s = viewers.open(vm, stream, access == Tokens.Access.VIEW, sdp, answer);
         } catch (ViewerSession.OfferException e) {
             HttpExchanges.text(ex, 400, e.getMessage());
             return;
@@ -263,7 +369,7 @@ final class WhepServer {
             return;
         }
         Headers h = ex.getResponseHeaders();
-        h.set("Location", "/whep/" + consoleId + "/" + s.id());
+        h.set("Location", vm.prefix() + "whep/" + consoleId + "/" + s.id());
         h.set("ETag", "\"" + s.id() + "\"");
         HttpExchanges.send(ex, 201, "application/sdp", answer.toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -56,6 +56,61 @@ class BridgeRestartTest {
         }
     }
 
+    /**
+     * Twenty SIGKILL + restart cycles with a page open (bus mode): after each, the bridge finds
+     * the new QEMU and pushes its frames again; the bridge's open descriptors, threads and memory
+     * mappings come back to their level after the first cycle (figures printed; RELIABILITY.md).
+     */
+    @Test
+    void twentyRestartsLeaveNothingBehind() throws Exception {
+        try (QemuFixture q = QemuFixture.builder().mode(QemuFixture.Mode.BUS).name("restart-20").start();
+                Restarts r = new Restarts(q);
+                WebRtcBridge bridge = WebRtcBridge.builder().address(q.dbusAddress())
+                        .listen(new InetSocketAddress("127.0.0.1", 0)).build().start()) {
+            b.open(bridge.url());
+            BrowserRig.awaitConnected(b, WAIT);
+            long[] first = null;
+            long[] last = null;
+            long worstBackMs = 0;
+            for (int i = 1; i <= 20; i++) {
+                r.kill();
+                Browser.await("the bridge to see QEMU gone", WAIT, () -> !bridge.isVmRunning());
+                long t = System.nanoTime();
+                r.restart();
+                int n = i + 1;
+                Browser.await("the bridge to find QEMU #" + n, WAIT, () -> bridge.vmConnections() == n
+                        && bridge.isVmRunning());
+                long foundMs = (System.nanoTime() - t) / 1_000_000;
+                long pushed = bridge.stream(0).stats().framesPushed();
+                Browser.await("frames of QEMU #" + n, WAIT, () -> bridge.stream(0).stats().framesPushed() > pushed);
+                worstBackMs = Math.max(worstBackMs, (System.nanoTime() - t) / 1_000_000);
+                if (i <= 3) {
+                    System.out.printf("cycle %d: restart->found %d ms, ->frames %d ms%n", i, foundMs,
+                            (System.nanoTime() - t) / 1_000_000);
+                }
+                Thread.sleep(300); // let the last attachment's threads and maps settle
+                long[] now = Resources.sample();
+                if (i == 1) {
+                    first = now;
+                }
+                last = now;
+            }
+            long[] level = first;
+            // a bound that guards the property (nothing grows with the cycles), with a margin for
+            // threads and maps that come and go on their own (pool threads, JIT)
+            last = Browser.await("fds, threads and maps back to the first cycle's level", WAIT, () -> {
+                long[] now = Resources.sample();
+                return now[0] <= level[0] + 2 && now[1] <= level[1] + 3 && now[2] <= level[2] + 20 ? now : null;
+            });
+            assertEquals("running", b.state().get("vm"));
+            System.out.printf("20 restart cycles: after cycle 1 fds %d threads %d maps %d; after cycle 20 fds %d "
+                    + "threads %d maps %d; worst restart->frames %d ms%n", first[0], first[1], first[2], last[0], last[1],
+                    last[2], worstBackMs);
+        } finally {
+            b.leavePage();
+        }
+    }
+
     private static void pageSurvives(QemuFixture q, UnaryOperator<WebRtcBridge.Builder> vm, String mode)
             throws Exception {
         try (Restarts r = new Restarts(q);
