@@ -47,6 +47,11 @@ final class ConsoleStream implements AutoCloseable {
         return backend;
     }
 
+    /** The console's pixels and events (tests, diagnostics). */
+    ConsoleBackend backend() {
+        return backend;
+    }
+
     ConsoleState state() {
         return state;
     }

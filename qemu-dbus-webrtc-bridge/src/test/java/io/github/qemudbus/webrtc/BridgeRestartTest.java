@@ -57,6 +57,62 @@ class BridgeRestartTest {
     }
 
     /**
+     * Two VMs in one bridge, each at its own path: VM "a" is SIGKILLed and restarted while a page
+     * watches VM "b"; that page is not disturbed (no stop, no reconnect, still showing b's screen
+     * as it changes), {@code /api/vms} shows a stopped then running, and a's frames come back.
+     */
+    @Test
+    void twoVmsRestartingOneLeavesTheOtherAlone() throws Exception {
+        try (QemuFixture qa = QemuFixture.builder().mode(QemuFixture.Mode.BUS).name("two-a").start();
+                QemuFixture qb = QemuFixture.builder().mode(QemuFixture.Mode.P2P).name("two-b").start();
+                Restarts ra = new Restarts(qa);
+                Restarts rb = new Restarts(qb);
+                WebRtcBridge bridge = WebRtcBridge.builder().vm("a", VmLocator.parse(qa.dbusAddress()))
+                        .vm("b", VmLocator.parse("qmp:" + qb.qmpPath()))
+                        .listen(new InetSocketAddress("127.0.0.1", 0)).build().start()) {
+            assertEquals(List.of("a", "b"), bridge.vmNames());
+            assertTrue(bridge.isVmRunning("a") && bridge.isVmRunning("b"));
+            String vms = Http.get(bridge.url().resolve("api/vms"));
+            assertTrue(vms.contains("\"name\":\"a\"") && vms.contains("\"name\":\"b\"")
+                    && vms.contains("\"path\":\"/vm/b/\""), vms);
+            rb.guest().fill(0x00ff00);
+            b.open(bridge.url("b"));
+            assertEquals(bridge.url() + "vm/b/", b.driver.getCurrentUrl().replaceAll("\\?.*", ""));
+            BrowserRig.awaitConnected(b, WAIT);
+            awaitMatch(rb, "b green");
+            Object reconnects = b.state().get("reconnects");
+
+            ra.kill();
+            Browser.await("VM a stopped", WAIT, () -> !bridge.isVmRunning("a"));
+            assertTrue(Http.get(bridge.url().resolve("api/vms")).matches(
+                    "(?s).*\"name\":\"a\",\"state\":\"stopped\".*\"name\":\"b\",\"state\":\"running\".*"));
+            rb.guest().fill(0xff00ff); // b changes while a is away: its page follows
+            awaitMatch(rb, "b magenta while a is away");
+            ra.restart();
+            Browser.await("VM a back", WAIT, () -> bridge.isVmRunning("a") && bridge.vmConnections("a") == 2);
+            Browser.await("a's frames", WAIT, () -> hasFrame(bridge.stream("a", 0)));
+            rb.guest().fill(0x0000ff);
+            awaitMatch(rb, "b blue after a came back");
+            assertEquals("running", b.state().get("vm"));
+            assertEquals(0L, ((Number) b.state().get("vmStops")).longValue(), "b's page never saw a stop");
+            assertEquals(reconnects, b.state().get("reconnects"), "b's page never reconnected");
+            assertEquals("connected", b.state().get("phase"));
+            assertEquals(1, bridge.vmConnections("b"));
+
+            // removed at run time: its page and API are gone, the other VM stays
+            assertTrue(bridge.removeVm("a"));
+            assertEquals(List.of("b"), bridge.vmNames());
+            assertEquals(404, Http.status(bridge.url().resolve("vm/a/api/consoles")));
+            bridge.addVm("a2", VmLocator.bus(qa.dbusAddress()));
+            Browser.await("VM a2 (added at run time) running", WAIT, () -> bridge.isVmRunning("a2"));
+            assertEquals(200, Http.status(bridge.url().resolve("vm/a2/api/consoles")));
+            assertEquals("connected", b.state().get("phase"));
+        } finally {
+            b.leavePage();
+        }
+    }
+
+    /**
      * Twenty SIGKILL + restart cycles with a page open (bus mode): after each, the bridge finds
      * the new QEMU and pushes its frames again; the bridge's open descriptors, threads and memory
      * mappings come back to their level after the first cycle (figures printed; RELIABILITY.md).
@@ -154,6 +210,13 @@ class BridgeRestartTest {
         } finally {
             b.leavePage();
         }
+    }
+
+    /** Whether the console's frame source has a surface now. */
+    static boolean hasFrame(ConsoleStream s) {
+        java.util.Optional<io.github.qemudbus.display.frame.Frame> f = s.backend().acquire();
+        f.ifPresent(io.github.qemudbus.display.frame.Frame::close);
+        return f.isPresent();
     }
 
     static void awaitMatch(Restarts r, String what) throws InterruptedException {
