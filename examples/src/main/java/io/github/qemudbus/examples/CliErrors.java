@@ -51,6 +51,9 @@ final class CliErrors implements IParameterExceptionHandler, IExecutionException
         return ExitCodes.FAILURE;
     }
 
+    /** The execution strategy of the examples' command line: {@link #refuseUnmatchedThenRun}. */
+    static final CommandLine.IExecutionStrategy STRICT = CliErrors::refuseUnmatchedThenRun;
+
     /**
      * Runs the command unless a word was not understood. {@code setStopAtUnmatched} stops the
      * parser at the first unknown word but then allows it; an unknown word is an error here, so

@@ -46,7 +46,7 @@ final class ExamplesCommand implements Callable<Integer> {
                 // Stop at the first word that is no option: it is the one the error names
                 // (this lets unmatched words through; the execution strategy refuses them).
                 .setStopAtUnmatched(true)
-                .setExecutionStrategy(CliErrors::refuseUnmatchedThenRun)
+                .setExecutionStrategy(CliErrors.STRICT)
                 .setParameterExceptionHandler(errors)
                 .setExecutionExceptionHandler(errors);
     }
