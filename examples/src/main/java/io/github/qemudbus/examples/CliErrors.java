@@ -21,6 +21,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@code <command>: <message>}, status 1, never a stack trace.
  */
 final class CliErrors implements IParameterExceptionHandler, IExecutionExceptionHandler {
+    /** The execution strategy of the examples' command line: {@link #refuseUnmatchedThenRun}. */
+    static final CommandLine.IExecutionStrategy STRICT = CliErrors::refuseUnmatchedThenRun;
+
     @Override
     public int handleParseException(ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
@@ -50,9 +53,6 @@ final class CliErrors implements IParameterExceptionHandler, IExecutionException
         }
         return ExitCodes.FAILURE;
     }
-
-    /** The execution strategy of the examples' command line: {@link #refuseUnmatchedThenRun}. */
-    static final CommandLine.IExecutionStrategy STRICT = CliErrors::refuseUnmatchedThenRun;
 
     /**
      * Runs the command unless a word was not understood. {@code setStopAtUnmatched} stops the
