@@ -1,10 +1,14 @@
 package io.github.qemudbus.examples;
 
-import io.github.qemudbus.display.QemuDisplay;
 import io.github.qemudbus.testkit.QemuFixture;
+import io.github.qemudbus.webrtc.VmLocator;
 import io.github.qemudbus.webrtc.WebRtcBridge;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -16,10 +20,14 @@ import picocli.CommandLine.Option;
  * a demo VM of its own (private bus, QEMU, the tiny test guest) and stops it on exit.
  */
 @Command(name = "bridge", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
-        customSynopsis = "bridge [--address ADDR | --qmp PATH] [--listen HOST:PORT] [--token T] [--console N]",
+        customSynopsis = "bridge [--address ADDR | --qmp PATH] [--vm NAME=ADDR]... [--listen HOST:PORT] [--token T] "
+                + "[--console N]",
         sortOptions = false,
         description = {"Serves a VM's consoles to browsers over WebRTC and prints the URL to open.",
-            "With neither --address nor --qmp it boots a demo VM of its own (private bus, QEMU, the tiny "
+            "It keeps serving across QEMU restarts: open pages say the VM stopped and come back by themselves.",
+            "--vm NAME=ADDR (repeatable) serves more VMs, each at /vm/NAME/ (GET /api/vms lists them); the "
+                + "--address/--qmp VM stays at /.",
+            "With none of --address, --qmp and --vm it boots a demo VM of its own (private bus, QEMU, the tiny "
                 + "test guest) and stops it on exit."},
         footer = "%nRuns until Ctrl-C or SIGTERM, then shuts down cleanly (the JVM's status for the signal: "
                 + "130 or 143). Exit status 1 when it cannot start (QEMU unreachable, port taken; one line on "
@@ -27,6 +35,10 @@ import picocli.CommandLine.Option;
 final class BridgeCommand implements Callable<Integer> {
     @Mixin
     ConnectOptions connection;
+
+    @Option(names = "--vm", paramLabel = "NAME=ADDR",
+            description = "Serve this VM too, at /vm/NAME/; ADDR is a D-Bus address or qmp:PATH (repeatable)")
+    List<String> vms = new ArrayList<>();
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where to serve (default: 127.0.0.1:8080)")
     String listen;
@@ -42,8 +54,14 @@ final class BridgeCommand implements Callable<Integer> {
         InetSocketAddress listen = parseListen(this.listen != null ? this.listen : "127.0.0.1:8080");
         String token = this.token;
         int console = Numbers.integer("console", this.console, -1);
+        Map<String, VmLocator> named = parseVms(vms);
+        if (connection.named()) {
+            // fail fast (status 1) when the VM named by --address/--qmp does not answer now;
+            // once serving, the bridge waits for it across restarts
+            connection.connect().close();
+        }
         QemuFixture demo = null;
-        if (!connection.named()) {
+        if (!connection.named() && named.isEmpty()) {
             System.out.println("No VM named: starting a demo VM (QEMU + tiny Linux guest on a private bus)...");
             demo = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.VIRTIO).name("demo")
                     .bootTimeout(Duration.ofMinutes(3)).start();
@@ -51,9 +69,14 @@ final class BridgeCommand implements Callable<Integer> {
         }
         CountDownLatch stop = new CountDownLatch(1);
         QemuFixture vm = demo;
-        try (QemuDisplay qemu = demo != null ? QemuDisplay.builder().address(demo.dbusAddress()).connect()
-                : connection.connect()) {
-            WebRtcBridge.Builder b = WebRtcBridge.builder().display(qemu).listen(listen);
+        try {
+            WebRtcBridge.Builder b = WebRtcBridge.builder().listen(listen);
+            if (demo != null) {
+                b.address(demo.dbusAddress());
+            } else if (connection.named()) {
+                b.vm(connection.locator());
+            }
+            named.forEach(b::vm);
             if (token != null) {
                 b.token(token);
             }
@@ -64,15 +87,18 @@ final class BridgeCommand implements Callable<Integer> {
                 // Ctrl-C and SIGTERM run shutdown hooks: close everything in order there.
                 Thread hook = new Thread(() -> {
                     bridge.close();
-                    qemu.close();
                     if (vm != null) {
                         vm.close();
                     }
                     stop.countDown();
                 }, "bridge-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
-                String url = bridge.url().toString() + (token != null ? "?token=" + token : "");
-                System.out.println("Serving consoles " + bridge.consoleIds() + " at " + url);
+                String query = token != null ? "?token=" + token : "";
+                for (String name : bridge.vmNames()) {
+                    String what = WebRtcBridge.DEFAULT_VM.equals(name) ? "Serving consoles " : "Serving VM " + name
+                            + " (" + (bridge.isVmRunning(name) ? "running" : "stopped") + "), consoles ";
+                    System.out.println(what + bridge.consoleIds(name) + " at " + bridge.url(name) + query);
+                }
                 System.out.println("Open it in a browser. Ctrl-C stops.");
                 stop.await();
             }
@@ -82,6 +108,31 @@ final class BridgeCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** NAME=ADDR, each name once; ADDR a D-Bus address or qmp:PATH. */
+    static Map<String, VmLocator> parseVms(List<String> specs) {
+        Map<String, VmLocator> out = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw new UsageException("--vm must be NAME=ADDR (ADDR a D-Bus address or qmp:PATH), not '" + spec + "'");
+            }
+            String name = spec.substring(0, eq);
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}") || name.equals(WebRtcBridge.DEFAULT_VM)) {
+                throw new UsageException("bad VM name '" + name + "' in --vm (letters, digits, '.', '_', '-'; not '"
+                        + WebRtcBridge.DEFAULT_VM + "')");
+            }
+            if (out.containsKey(name)) {
+                throw new UsageException("VM name '" + name + "' given twice in --vm");
+            }
+            try {
+                out.put(name, VmLocator.parse(spec.substring(eq + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--vm " + spec + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     static InetSocketAddress parseListen(String hostPort) {

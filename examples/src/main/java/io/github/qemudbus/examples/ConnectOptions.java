@@ -1,6 +1,7 @@
 package io.github.qemudbus.examples;
 
 import io.github.qemudbus.display.QemuDisplay;
+import io.github.qemudbus.webrtc.VmLocator;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -34,6 +35,12 @@ final class ConnectOptions {
 
     int connectTimeoutMs() {
         return Numbers.integer("connect-timeout-ms", connectTimeoutMs, 10000);
+    }
+
+    /** Where the VM named by --address or --qmp is, for a bridge that follows it across restarts. */
+    VmLocator locator() {
+        requireExactlyOne();
+        return address != null ? VmLocator.bus(address) : VmLocator.qmp(Path.of(qmp));
     }
 
     /** Opens the display named by --address or --qmp (one of them is required). */

@@ -44,8 +44,10 @@ class CliParsingTest {
 
     /** Copied from the commands' usage() and Args.parse(...) calls at commit 1767e5b. */
     static final List<Cmd> COMMANDS = List.of(
-            new Cmd("bridge", "bridge [--address ADDR | --qmp PATH] [--listen HOST:PORT] [--token T] [--console N]",
-                    Set.of("address", "qmp", "listen", "token", "console", "connect-timeout-ms"), Set.of()),
+            // issue 15 added --vm NAME=ADDR (repeatable)
+            new Cmd("bridge", "bridge [--address ADDR | --qmp PATH] [--vm NAME=ADDR]... [--listen HOST:PORT] [--token T]"
+                    + " [--console N]", Set.of("address", "qmp", "vm", "listen", "token", "console",
+                    "connect-timeout-ms"), Set.of()),
             new Cmd("doctor", "doctor (--address ADDR | --qmp PATH) [--console N] [--json] [--observe-ms MS]"
                     + " [--version-qmp PATH]", Set.of("address", "qmp", "console", "observe-ms", "version-qmp",
                     "connect-timeout-ms", "frame-timeout-ms"), Set.of("json")),
@@ -62,8 +64,8 @@ class CliParsingTest {
             new Cmd("viewer", "viewer (--address ADDR | --qmp PATH) [--console N]",
                     Set.of("address", "qmp", "console", "connect-timeout-ms"), Set.of()));
 
-    /** The one option whose values add up instead of the last one counting. */
-    private static final String REPEATABLE = "key";
+    /** The options whose values add up instead of the last one counting. */
+    private static final Set<String> REPEATABLE = Set.of("key", "vm");
 
     /** Values an option may be given: plain, empty, or looking like an option, a number, a file. */
     private static final List<String> VALUES = List.of("v", "", "--help", "-h", "-V", "--version", "--", "-1", "010",
@@ -282,7 +284,7 @@ class CliParsingTest {
             CommandSpec spec = parsed.commandSpec();
             for (String o : c.options()) {
                 Object value = spec.findOption("--" + o).getValue();
-                if (o.equals(REPEATABLE)) {
+                if (REPEATABLE.contains(o)) {
                     assertEquals(legacy.all(o), value == null ? List.of() : value, what + ": --" + o);
                 } else {
                     assertEquals(legacy.get(o), value, what + ": --" + o);
@@ -333,6 +335,20 @@ class CliParsingTest {
                     () -> Numbers.integer("console", bad, 0));
             assertEquals("--console must be a number, not '" + bad + "'", e.getMessage());
         }
+    }
+
+    @Test
+    void bridgeVmIsNameEqualsAddress() {
+        assertEquals(java.util.List.of("vm1", "vm-2"), java.util.List.copyOf(BridgeCommand.parseVms(
+                java.util.List.of("vm1=unix:path=/run/vm1/bus", "vm-2=qmp:/run/vm2/qmp.sock")).keySet()));
+        assertTrue(BridgeCommand.parseVms(java.util.List.of("a=qmp:/x")).get("a").describe().startsWith("qmp /x"));
+        for (String bad : new String[] {"novalue", "=unix:path=/x", "a=", "bad/name=unix:path=/x", "default=qmp:/x",
+            "a=qmp:"}) {
+            assertThrows(UsageException.class, () -> BridgeCommand.parseVms(java.util.List.of(bad)), bad);
+        }
+        UsageException twice = assertThrows(UsageException.class,
+                () -> BridgeCommand.parseVms(java.util.List.of("a=qmp:/x", "a=qmp:/y")));
+        assertEquals("VM name 'a' given twice in --vm", twice.getMessage());
     }
 
     @Test
