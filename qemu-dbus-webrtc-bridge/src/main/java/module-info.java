@@ -8,6 +8,7 @@ module io.github.qemudbus.webrtc {
     requires io.github.qemudbus.display.frame;
     requires webrtc.java;
     requires com.fasterxml.jackson.databind;
+    requires com.nimbusds.jose.jwt; // signed access grants (HS256 JWTs)
     requires org.slf4j;
     requires java.desktop; // the cursor's PNG (ImageIO)
     requires java.net.http; // publishing (WHIP, Janus)

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * A bridge's settings, as {@link WebRtcBridge.Builder} checked them; immutable.
  *
- * @param display the QEMU display (null when {@code backends} is set)
+ * @param vm where the VM served at {@code /} is (null when there is none, or {@code backends} is set)
+ * @param vms the named VMs, served at {@code /vm/<name>/}
  * @param consoleIds the consoles to serve; empty: all of them
  * @param listen the HTTP listen address
  * @param tokens the access tokens
@@ -22,6 +23,7 @@ import java.util.Set;
  * @param maxBitrate bits per second per encoder, at most
  * @param refresh how often an unchanged screen is sent again
  * @param iceServers STUN/TURN servers for the bridge's side
+ * @param grants checks signed access grants, or null when the bridge takes none
  * @param allowedOrigins other web origins allowed to call the API (lower case)
  * @param minPort lowest UDP port for media, 0 for any
  * @param maxPort highest UDP port for media, 0 for any
@@ -31,9 +33,11 @@ import java.util.Set;
  * @param backends test consoles instead of the display's, or null
  * @param publishTargets publications to start with the bridge
  */
-record BridgeConfig(VmLocator vm, Map<String, VmLocator> vms, List<Integer> consoleIds, InetSocketAddress listen, Tokens tokens,
+record BridgeConfig(VmLocator vm, Map<String, VmLocator> vms, List<Integer> consoleIds, InetSocketAddress listen,
+        Tokens tokens,
         int maxViewers, int maxFrameRate, int maxBitrate, Duration refresh, List<IceServer> iceServers,
-        Set<String> allowedOrigins, int minPort, int maxPort, boolean clipboard, boolean audio, boolean serial,
+        Grants grants, Set<String> allowedOrigins, int minPort, int maxPort, boolean clipboard, boolean audio,
+        boolean serial,
         List<ConsoleBackend> backends, List<PublishTarget> publishTargets) {
 
     BridgeConfig {

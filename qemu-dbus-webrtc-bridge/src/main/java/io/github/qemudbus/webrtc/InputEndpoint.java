@@ -46,7 +46,7 @@ final class InputEndpoint {
     private static final Pattern PATH = Pattern.compile("/input/(\\d{1,9})");
     private static final Pattern CLIENT = Pattern.compile("(?:^|&)client=([A-Za-z0-9_-]{1,64})(?:&|$)");
 
-    private final Tokens tokens;
+    private final Authorizer auth;
     private final OriginPolicy origins;
     private final BooleanSupplier stopped;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
@@ -55,14 +55,14 @@ final class InputEndpoint {
     }
 
     /**
-     * @param tokens who may send input
+     * @param auth who may send input
      * @param origins which requests may come from where
      * @param stopped true once the server stops (requests then get 503)
      * @param scheduler for the sweep of idle clients, or null
      */
-    InputEndpoint(Tokens tokens, OriginPolicy origins, BooleanSupplier stopped,
+    InputEndpoint(Authorizer auth, OriginPolicy origins, BooleanSupplier stopped,
             ScheduledExecutorService scheduler) {
-        this.tokens = tokens;
+        this.auth = auth;
         this.origins = origins;
         this.stopped = stopped;
         if (scheduler != null) {
@@ -74,7 +74,8 @@ final class InputEndpoint {
      * Handles a request for {@code /input/<console>} (the part of the path after a VM's prefix) of
      * these consoles; called by the HTTP server's dispatcher, which has set the base headers.
      */
-    void dispatch(HttpExchange ex, Consoles consoles, String path) throws IOException {
+    void dispatch(HttpExchange ex, ServedVm vm, String path) throws IOException {
+        Consoles consoles = vm.consoles();
         Headers h = ex.getResponseHeaders();
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
         if (stopped.getAsBoolean()) {
@@ -106,12 +107,16 @@ final class InputEndpoint {
             ex.sendResponseHeaders(204, -1);
             return;
         }
-        Tokens.Access access = tokens.check(ex.getRequestHeaders().getFirst("Authorization"));
-        if (access == Tokens.Access.NONE) {
-            h.set("WWW-Authenticate", "Bearer realm=\"qemu\"");
-            HttpExchanges.text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
+        int consoleId = Integer.parseInt(m.group(1));
+        Authorizer.Decision d = auth.decide(ex.getRequestHeaders().getFirst("Authorization"), vm, consoleId);
+        if (d.refused()) {
+            if (d.status() == 401) {
+                h.set("WWW-Authenticate", "Bearer realm=\"qemu\"");
+            }
+            HttpExchanges.text(ex, d.status(), d.message());
             return;
         }
+        Tokens.Access access = d.access();
         if (!method.equals("POST")) {
             h.set("Allow", "OPTIONS, POST");
             HttpExchanges.text(ex, 405, "method not allowed");
@@ -121,11 +126,12 @@ final class InputEndpoint {
             HttpExchanges.text(ex, 403, "this token may only watch");
             return;
         }
-        ConsoleStream stream = consoles.get(Integer.parseInt(m.group(1)));
+        ConsoleStream stream = consoles.get(consoleId);
         if (stream == null) {
             HttpExchanges.text(ex, 404, "no console " + m.group(1));
             return;
         }
+        auth.used(d, vm, consoleId, true);
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith("application/json")) {
             HttpExchanges.text(ex, 415, "input must be application/json");

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,33 +24,35 @@ import org.slf4j.LoggerFactory;
  * a data channel, and any WHEP player can watch at {@code /whep/<console id>}.
  *
  * <pre>{@code
- * try (QemuDisplay qemu = QemuDisplay.builder().address("unix:path=/run/vm1/bus").connect();
- *      WebRtcBridge bridge = WebRtcBridge.builder().display(qemu).token("s3cret").build().start()) {
+ * try (WebRtcBridge bridge = WebRtcBridge.builder().address("unix:path=/run/vm1/bus").token("s3cret")
+ *         .build().start()) {
  *     System.out.println("open " + bridge.url() + "?token=s3cret");
  *     Thread.currentThread().join();
  * }
  * }</pre>
  *
- * <p>HTTP endpoints (all on the listen address):
+ * <p>The bridge outlives its VMs: given where a VM is ({@link Builder#address(String)},
+ * {@link Builder#qmp(Path)}, {@link Builder#vm(VmLocator)}) it connects again whenever QEMU comes
+ * back; meanwhile open pages say the VM is stopped, then picture, input, sound, clipboard and
+ * serial return by themselves. One bridge serves many VMs ({@link Builder#vm(String, VmLocator)},
+ * {@link #addVm}, {@link #removeVm}), each at {@code /vm/<name>/}.
+ *
+ * <p>HTTP endpoints (all on the listen address; a named VM's below {@code /vm/<name>}):
  * <ul>
- * <li>{@code GET /} — the web client; {@code GET /api/consoles} — the consoles, as JSON;</li>
+ * <li>{@code GET /} — the web client; {@code GET /api/consoles} — the consoles, as JSON;
+ * {@code GET /api/vms} — {@code {"vms":[{"name", "state": "running"|"stopped", "consoles"}]}};</li>
  * <li>{@code POST /whep/<console>} with an SDP offer ({@code application/sdp}) — {@code 201}
- * with the complete answer (ICE gathering finished, no trickle) and a {@code Location};</li>
- * <li>{@code DELETE /whep/<console>/<session>} — ends that viewer's session.</li>
+ * with the complete answer (ICE gathering finished, no trickle) and a {@code Location};
+ * {@code DELETE /whep/<console>/<session>} — ends that viewer's session.</li>
  * </ul>
- * When a token is configured, the API and WHEP endpoints require
- * {@code Authorization: Bearer <token>} ({@code 401} otherwise); a view-only token lets a
- * viewer watch but not send input. Requests from other web origins are refused ({@code 403}).
- * Beyond {@link Builder#maxViewers(int)} concurrent viewers, offers get {@code 503}.
+ * With a token, the API and WHEP endpoints require {@code Authorization: Bearer <token>}
+ * ({@code 401} otherwise); a view-only token lets a viewer watch but not send input; signed
+ * {@link AccessGrant}s open one VM ({@link Builder#grantSecret(byte[])}). Requests from other web
+ * origins are refused ({@code 403}). Beyond {@link Builder#maxViewers(int)} viewers, offers get
+ * {@code 503}. Where QEMU offers them, the bridge also serves the clipboard, the guest's sound
+ * and the serial consoles. The data-channel format is in {@code docs/data-channel.md}.
  *
- * <p>Where QEMU offers them, the bridge also serves the clipboard (text, both ways), the
- * guest's sound (an audio track) and the serial consoles (a terminal on the page); see
- * {@link Builder#clipboard(boolean)}, {@link Builder#audio(boolean)} and
- * {@link Builder#serialConsoles(boolean)}.
- *
- * <p>The data-channel message format is documented in {@code docs/data-channel.md}.
- *
- * <p>The bridge does not close the {@link QemuDisplay} it was given. {@link #close()} ends
+ * <p>The bridge does not close a {@link QemuDisplay} it was given. {@link #close()} ends
  * every session and frees every native WebRTC object; afterwards the JVM can exit.
  */
 public final class WebRtcBridge implements AutoCloseable {
@@ -340,6 +343,7 @@ public final class WebRtcBridge implements AutoCloseable {
         private String token;
         private String viewOnlyToken;
         private int maxViewers = 8;
+        private byte[] grantSecret;
         private int maxFrameRate = 30;
         private int maxBitrate = 8_000_000;
         private Duration refresh = Duration.ofSeconds(1);
@@ -480,6 +484,19 @@ public final class WebRtcBridge implements AutoCloseable {
                 throw new IllegalArgumentException("a token has 8 to 512 printable ASCII characters without spaces");
             }
             return t;
+        }
+
+        /**
+         * Accepts signed {@link AccessGrant}s minted with this secret (besides the static tokens):
+         * short-lived passes to one VM (and optionally one console), view-only or with control.
+         * With a secret and no {@link #token(String)}, every request needs a grant.
+         *
+         * @param secret the shared secret, at least {@value AccessGrant#MIN_SECRET_BYTES} bytes (copied)
+         * @return this builder
+         */
+        public Builder grantSecret(byte[] secret) {
+            this.grantSecret = AccessGrant.checkSecret(secret).clone();
+            return this;
         }
 
         /**
@@ -681,7 +698,7 @@ public final class WebRtcBridge implements AutoCloseable {
             // the settings are copied: changing this builder later does not change the bridge
             return new WebRtcBridge(new BridgeConfig(vm, vms, List.copyOf(consoleIds), listen,
                     new Tokens(token, viewOnlyToken), maxViewers, maxFrameRate, maxBitrate, refresh, iceServers,
-                    allowedOrigins, minPort, maxPort, clipboard, audio, serial, backends, publishTargets));
+                    grantSecret == null ? null : new Grants(grantSecret, Clock.systemUTC()), allowedOrigins, minPort, maxPort, clipboard, audio, serial, backends, publishTargets));
         }
     }
 }

@@ -47,7 +47,7 @@ final class WhepServer {
             + "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             + "frame-ancestors 'self'; form-action 'none'"; // 'self': the side-by-side view frames the page
 
-    private final Tokens tokens;
+    private final Authorizer auth;
     private final ServedVms vms;
     private final Viewers viewers;
     private final InputEndpoint input;
@@ -60,7 +60,7 @@ final class WhepServer {
 
     WhepServer(BridgeContext ctx, ServedVms vms, Viewers viewers) throws IOException {
         InetSocketAddress listen = ctx.config().listen();
-        this.tokens = ctx.config().tokens();
+        this.auth = new Authorizer(ctx.config().tokens(), ctx.config().grants());
         this.vms = vms;
         this.viewers = viewers;
         this.server = HttpServer.create(listen, 64);
@@ -72,7 +72,7 @@ final class WhepServer {
             base = URI.create("http://" + OriginPolicy.hostLiteral(addr) + ":" + port + "/");
         }
         this.origins = new OriginPolicy(server.getAddress(), ctx.config().allowedOrigins());
-        if (!addr.isLoopbackAddress() && !tokens.required()) {
+        if (!addr.isLoopbackAddress() && !auth.required()) {
             LOG.warn("listening on {} without a token: anyone who can reach it sees and controls the VM", listen);
         }
         this.executor = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
@@ -80,7 +80,7 @@ final class WhepServer {
         ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
         server.setExecutor(executor);
         // input for viewers who watch through a media server (SFU): see InputEndpoint
-        this.input = new InputEndpoint(tokens, origins, () -> stopped, ctx.scheduler());
+        this.input = new InputEndpoint(auth, origins, () -> stopped, ctx.scheduler());
         server.createContext("/", this::handle);
         server.start();
     }
@@ -126,7 +126,7 @@ final class WhepServer {
                 ex.sendResponseHeaders(204, -1);
                 return;
             }
-            if (authorize(ex) == Tokens.Access.NONE) {
+            if (authorize(ex, null, null) == null) {
                 return;
             }
             if (!method.equals("GET")) {
@@ -161,20 +161,36 @@ final class WhepServer {
             return;
         }
         if (path.startsWith(InputEndpoint.PREFIX)) {
-            input.dispatch(ex, vm.consoles(), path);
+            input.dispatch(ex, vm, path);
             return;
         }
         dispatchVm(ex, vm, path, method);
     }
 
-    /** Checks the token; answers 401 and returns NONE when it is missing or wrong. */
-    private Tokens.Access authorize(HttpExchange ex) throws IOException {
-        Tokens.Access access = tokens.check(ex.getRequestHeaders().getFirst("Authorization"));
-        if (access == Tokens.Access.NONE) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"qemu\"");
-            HttpExchanges.text(ex, 401, "a valid token is required (Authorization: Bearer ...)");
+    /**
+     * Checks the token or grant for this VM and console; answers the refusal (401 with
+     * WWW-Authenticate, or 403) and returns null when refused.
+     */
+    private Authorizer.Decision authorize(HttpExchange ex, ServedVm vm, Integer console) throws IOException {
+        Authorizer.Decision d = auth.decide(ex.getRequestHeaders().getFirst("Authorization"), vm, console);
+        if (!d.refused()) {
+            return d;
         }
-        return access;
+        if (d.status() == 401) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"qemu\"");
+        }
+        HttpExchanges.text(ex, d.status(), d.message());
+        return null;
+    }
+
+    /** The console a WHEP path names, or null. */
+    private static Integer consoleOf(String path) {
+        Matcher m = WHEP.matcher(path);
+        if (m.matches()) {
+            return Integer.parseInt(m.group(1));
+        }
+        m = WHEP_SESSION.matcher(path);
+        return m.matches() ? Integer.parseInt(m.group(1)) : null;
     }
 
     /** {@code {"vms":[{"name":..., "state":"running"|"stopped", "path":..., "consoles":[...]}]}}. */
@@ -243,10 +259,11 @@ final class WhepServer {
             options(ex, path);
             return;
         }
-        Tokens.Access access = authorize(ex);
-        if (access == Tokens.Access.NONE) {
+        Authorizer.Decision decision = authorize(ex, vm, consoleOf(path));
+        if (decision == null) {
             return;
         }
+        Tokens.Access access = decision.access();
         if (path.equals("/api/consoles")) {
             if (!method.equals("GET")) {
                 HttpExchanges.methodNotAllowed(ex, "GET");
@@ -258,7 +275,7 @@ final class WhepServer {
         Matcher m = WHEP.matcher(path);
         if (m.matches()) {
             if (method.equals("POST")) {
-                offer(ex, vm, Integer.parseInt(m.group(1)), access);
+                offer(ex, vm, Integer.parseInt(m.group(1)), decision);
             } else {
                 HttpExchanges.methodNotAllowed(ex, "OPTIONS, POST");
             }
@@ -321,7 +338,8 @@ final class WhepServer {
         HttpExchanges.send(ex, 200, "application/json", Protocol.JSON.writeValueAsBytes(root));
     }
 
-    private void offer(HttpExchange ex, ServedVm vm, int consoleId, Tokens.Access access) throws IOException {
+    private void offer(HttpExchange ex, ServedVm vm, int consoleId, Authorizer.Decision decision) throws IOException {
+        Tokens.Access access = decision.access();
         ConsoleStream stream = vm.consoles().get(consoleId);
         if (stream == null) {
             HttpExchanges.text(ex, 404, "no console " + consoleId);
@@ -368,6 +386,7 @@ final class WhepServer {
             HttpExchanges.text(ex, 500, "cannot answer: " + Protocol.shorten(e.getMessage()));
             return;
         }
+        auth.used(decision, vm, consoleId, false);
         Headers h = ex.getResponseHeaders();
         h.set("Location", vm.prefix() + "whep/" + consoleId + "/" + s.id());
         h.set("ETag", "\"" + s.id() + "\"");
