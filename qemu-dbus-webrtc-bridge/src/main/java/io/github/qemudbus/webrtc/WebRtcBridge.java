@@ -154,7 +154,6 @@ public final class WebRtcBridge implements AutoCloseable {
 
     /**
      * Stops serving a VM: its viewers and publications end, its connection to QEMU closes.
-     *
      * @param name the VM's name
      * @return whether it was served
      */
@@ -172,7 +171,6 @@ public final class WebRtcBridge implements AutoCloseable {
 
     /**
      * The names of the VMs served, in the order they were added.
-     *
      * @return names ({@value #DEFAULT_VM} for the unnamed one); empty before {@link #start()}
      */
     public List<String> vmNames() {
@@ -191,7 +189,6 @@ public final class WebRtcBridge implements AutoCloseable {
 
     /**
      * The ids of a VM's consoles now (they change when it comes back with other heads).
-     *
      * @param name the VM's name
      * @return console ids, in order
      */
@@ -212,7 +209,6 @@ public final class WebRtcBridge implements AutoCloseable {
 
     /**
      * Whether a VM's QEMU is connected now.
-     *
      * @param name the VM's name
      * @return true while connected
      */
@@ -233,7 +229,6 @@ public final class WebRtcBridge implements AutoCloseable {
 
     /**
      * How many times a VM's QEMU was found.
-     *
      * @param name the VM's name
      * @return the count
      */
@@ -244,7 +239,6 @@ public final class WebRtcBridge implements AutoCloseable {
 
     /**
      * How many viewers are connected or connecting now.
-     *
      * @return the number of live sessions
      */
     public int viewerCount() {
