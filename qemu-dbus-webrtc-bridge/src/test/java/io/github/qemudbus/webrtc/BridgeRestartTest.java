@@ -144,7 +144,9 @@ class BridgeRestartTest {
                     System.out.printf("cycle %d: restart->found %d ms, ->frames %d ms%n", i, foundMs,
                             (System.nanoTime() - t) / 1_000_000);
                 }
-                Thread.sleep(300); // let the last attachment's threads and maps settle
+                // let the attachment's threads and maps settle, and let it last over a second: a
+                // shorter one makes the re-attaching source back off on purpose (flap protection)
+                Thread.sleep(1100);
                 long[] now = Resources.sample();
                 if (i == 1) {
                     first = now;
