@@ -120,25 +120,34 @@ final class VmSession implements VmLink.Listener, AutoCloseable {
                 }
             }
         }
+        // new consoles first, so that a page told "running" (below) finds them in /api/consoles
+        List<QemuConsoleBackend> kept = new ArrayList<>();
         for (int id : ids) {
             QemuConsoleBackend b = backends.get(id);
+            if (b != null) {
+                kept.add(b);
+                continue;
+            }
             try {
-                if (b == null) {
-                    b = new QemuConsoleBackend(id, d, link::display, link::lost);
-                    b.connect(d);
-                    ConsoleStream s = new ConsoleStream(b, factory, maxFps, refreshMillis, scheduler);
-                    backends.put(id, b);
-                    consoles.add(s);
-                    s.start();
-                    if (everUp) {
-                        LOG.info("VM {}: new console {}", name, id);
-                    }
-                } else {
-                    b.connect(d);
-                    consoles.get(id).state().vm(true);
+                b = new QemuConsoleBackend(id, d, link::display, link::lost);
+                b.connect(d);
+                ConsoleStream s = new ConsoleStream(b, factory, maxFps, refreshMillis, scheduler);
+                backends.put(id, b);
+                consoles.add(s);
+                s.start();
+                if (everUp) {
+                    LOG.info("VM {}: new console {}", name, id);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("VM {}: cannot serve console {}: {}", name, id, e.getMessage());
+            }
+        }
+        for (QemuConsoleBackend b : kept) {
+            try {
+                b.connect(d);
+                consoles.get(b.id()).state().vm(true);
+            } catch (RuntimeException e) {
+                LOG.warn("VM {}: cannot serve console {}: {}", name, b.id(), e.getMessage());
             }
         }
         extras.attach(d);

@@ -113,6 +113,45 @@ class BridgeRestartTest {
     }
 
     /**
+     * The VM comes back with another head (a secondary VGA), then without it: {@code /api/consoles},
+     * the bridge's console list and the open page's picker follow, with no reload.
+     */
+    @Test
+    void consolesThatAppearAndDisappearUpdateTheListAndThePicker() throws Exception {
+        try (QemuFixture q = QemuFixture.builder().mode(QemuFixture.Mode.BUS).name("restart-heads").start();
+                Restarts r = new Restarts(q);
+                WebRtcBridge bridge = WebRtcBridge.builder().address(q.dbusAddress())
+                        .listen(new InetSocketAddress("127.0.0.1", 0)).build().start()) {
+            b.open(bridge.url());
+            BrowserRig.awaitConnected(b, WAIT);
+            assertEquals(List.of(0), bridge.consoleIds());
+            assertEquals("true", String.valueOf(b.js("return document.getElementById('picker').classList"
+                    + ".contains('hidden')")), "one console: no picker");
+
+            r.kill();
+            Browser.await("the bridge to see QEMU gone", WAIT, () -> !bridge.isVmRunning());
+            r.restart("-device", "secondary-vga");
+            Browser.await("a second console", WAIT, () -> bridge.consoleIds().equals(List.of(0, 1)));
+            assertTrue(Http.get(bridge.url().resolve("api/consoles")).contains("\"id\":1"));
+            Browser.await("the page's picker to offer two consoles", WAIT, () -> Boolean.TRUE.equals(b.js(
+                    "return document.querySelectorAll('#picker option').length === 2"
+                            + " && !document.getElementById('picker').classList.contains('hidden')")));
+
+            r.kill();
+            Browser.await("the bridge to see QEMU gone again", WAIT, () -> !bridge.isVmRunning());
+            r.restart();
+            Browser.await("the second console gone", WAIT, () -> bridge.isVmRunning()
+                    && bridge.consoleIds().equals(List.of(0)));
+            assertFalse(Http.get(bridge.url().resolve("api/consoles")).contains("\"id\":1"));
+            Browser.await("the page's picker back to one console", WAIT, () -> Boolean.TRUE.equals(b.js(
+                    "return document.querySelectorAll('#picker option').length === 1")));
+            assertEquals("running", b.state().get("vm"));
+        } finally {
+            b.leavePage();
+        }
+    }
+
+    /**
      * Twenty SIGKILL + restart cycles with a page open (bus mode): after each, the bridge finds
      * the new QEMU and pushes its frames again; the bridge's open descriptors, threads and memory
      * mappings come back to their level after the first cycle (figures printed; RELIABILITY.md).

@@ -76,8 +76,15 @@ final class Restarts implements AutoCloseable {
 
     /** Starts QEMU again with the first one's command line (after {@link #kill()}). */
     void restart() throws IOException {
+        restart(new String[0]);
+    }
+
+    /** Starts QEMU again with the first one's command line plus these arguments (after {@link #kill()}). */
+    void restart(String... extraArgs) throws IOException {
         starts++;
-        Process p = new ProcessBuilder(cmd).directory(fixture.directory().toFile()).redirectErrorStream(true)
+        List<String> full = new ArrayList<>(cmd);
+        full.addAll(Arrays.asList(extraArgs));
+        Process p = new ProcessBuilder(full).directory(fixture.directory().toFile()).redirectErrorStream(true)
                 .redirectOutput(fixture.directory().resolve("qemu-restart-" + starts + ".log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
