@@ -55,11 +55,6 @@ final class VmLink implements AutoCloseable {
         return Optional.ofNullable(display);
     }
 
-    /** Whether a QEMU is connected now. */
-    boolean isUp() {
-        return display != null;
-    }
-
     /** How many times the VM came up. */
     int ups() {
         return ups;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.QemuTests;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -268,9 +267,5 @@ class BridgeRestartTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-    }
-
-    static URI page(WebRtcBridge bridge) {
-        return bridge.url();
     }
 }
