@@ -1,0 +1,154 @@
+package io.github.qemudbus.display.frame;
+
+import io.github.qemudbus.display.PixelFormat;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link FrameListener} in front of another that passes on only damage whose pixels really
+ * changed, shrunk to the box around the changed pixels. Made by
+ * {@link FrameListener#onlyChanges(FrameListener)}.
+ *
+ * <p>It keeps its own copy of the surface (stride &times; height bytes). For each damage event
+ * it compares the damaged rectangle row by row with that copy ({@link ByteBuffer#mismatch},
+ * which the JDK vectorises), copies the rows that differ, and calls the listener only when at
+ * least one pixel differs. A new surface is always passed on (and copied whole). Runs on the
+ * source's notifier thread, so its cost delays only the listeners, never QEMU.
+ *
+ * <p>Not thread-safe: it belongs to one source's notifier thread.
+ */
+final class ChangeFilter implements FrameListener {
+    /** Bytes compared at a time when looking for the last changed pixel of a row from its end. */
+    private static final int TAIL_CHUNK = 64;
+
+    private final FrameListener next;
+    private byte[] copy;
+    private int width;
+    private int height;
+    private int stride;
+    private PixelFormat format;
+
+    ChangeFilter(FrameListener next) {
+        this.next = Objects.requireNonNull(next, "next");
+    }
+
+    @Override
+    public void onDamage(FrameSource source, Rect damage, boolean newSurface) {
+        Optional<Frame> leased = source.acquireFrame();
+        if (leased.isEmpty()) {
+            copy = null;
+            next.onDamage(source, damage, newSurface); // nothing to compare with: pass it on
+            return;
+        }
+        Rect changed;
+        try (Frame f = leased.get()) {
+            changed = compare(f, damage, newSurface);
+        }
+        if (changed != null) {
+            next.onDamage(source, changed, newSurface);
+        }
+    }
+
+    /**
+     * Compares the damaged area of {@code f} with the copy and brings the copy up to date.
+     *
+     * @return the box around the changed pixels, or null when nothing changed
+     */
+    Rect compare(Frame f, Rect damage, boolean newSurface) {
+        ByteBuffer px = f.pixels();
+        if (newSurface || copy == null || f.width() != width || f.height() != height || f.stride() != stride
+                || f.format() != format) {
+            width = f.width();
+            height = f.height();
+            stride = f.stride();
+            format = f.format();
+            int n = Math.min(px.capacity(), stride * height);
+            if (copy == null || copy.length != n) {
+                copy = new byte[n];
+            }
+            px.get(0, copy, 0, n);
+            return newSurface ? damage : new Rect(0, 0, width, height);
+        }
+        Rect r = damage.clip(width, height);
+        if (r.isEmpty()) {
+            return null;
+        }
+        int bpp = f.format().bytesPerPixel();
+        ByteBuffer old = ByteBuffer.wrap(copy);
+        int len = r.width() * bpp;
+        int minX = Integer.MAX_VALUE;
+        int maxX = -1;
+        int minY = -1;
+        int maxY = -1;
+        for (int y = r.y(); y < r.y() + r.height(); y++) {
+            int row = f.y0Top() ? y : height - 1 - y;
+            int off = row * stride + r.x() * bpp;
+            if (off + len > copy.length) {
+                break;
+            }
+            ByteBuffer now = px.slice(off, len);
+            int first = now.mismatch(old.slice(off, len));
+            if (first < 0) {
+                continue;
+            }
+            int last = lastMismatch(now, old.slice(off, len), first);
+            minX = Math.min(minX, r.x() + first / bpp);
+            maxX = Math.max(maxX, r.x() + last / bpp);
+            if (minY < 0) {
+                minY = y;
+            }
+            maxY = y;
+            px.get(off + first, copy, off + first, last - first + 1);
+        }
+        if (maxY < 0) {
+            return null;
+        }
+        return new Rect(minX, minY, maxX - minX + 1, maxY - minY + 1);
+    }
+
+    /** The index of the last differing byte of two equally long buffers that differ at {@code first}. */
+    private static int lastMismatch(ByteBuffer a, ByteBuffer b, int first) {
+        int end = a.limit();
+        while (end > first) {
+            int start = Math.max(first, end - TAIL_CHUNK);
+            int m = a.slice(start, end - start).mismatch(b.slice(start, end - start));
+            if (m >= 0) {
+                for (int i = end - 1; i >= start + m; i--) {
+                    if (a.get(i) != b.get(i)) {
+                        return i;
+                    }
+                }
+            }
+            end = start;
+        }
+        return first;
+    }
+
+    @Override
+    public void onCursor(CursorState cursor) {
+        next.onCursor(cursor);
+    }
+
+    @Override
+    public void onDisabled() {
+        copy = null;
+        next.onDisabled();
+    }
+
+    @Override
+    public void onPathChange(PathChange change) {
+        next.onPathChange(change);
+    }
+
+    @Override
+    public void onClosed(String reason) {
+        copy = null;
+        next.onClosed(reason);
+    }
+
+    @Override
+    public String toString() {
+        return "onlyChanges(" + next + ")";
+    }
+}
