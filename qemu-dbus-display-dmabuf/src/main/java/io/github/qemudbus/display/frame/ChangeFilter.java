@@ -81,18 +81,21 @@ final class ChangeFilter implements FrameListener {
         int maxX = -1;
         int minY = -1;
         int maxY = -1;
+        ByteBuffer now = px.duplicate();
         for (int y = r.y(); y < r.y() + r.height(); y++) {
             int row = f.y0Top() ? y : height - 1 - y;
             int off = row * stride + r.x() * bpp;
-            if (off + len > copy.length) {
+            if (off + len > copy.length || off + len > now.capacity()) {
                 break;
             }
-            ByteBuffer now = px.slice(off, len);
-            int first = now.mismatch(old.slice(off, len));
+            // windows by position and limit, not slices: no allocation per row
+            window(now, off, len);
+            window(old, off, len);
+            int first = now.mismatch(old);
             if (first < 0) {
                 continue;
             }
-            int last = lastMismatch(now, old.slice(off, len), first);
+            int last = lastMismatch(now, old, off, first);
             minX = Math.min(minX, r.x() + first / bpp);
             maxX = Math.max(maxX, r.x() + last / bpp);
             if (minY < 0) {
@@ -107,15 +110,24 @@ final class ChangeFilter implements FrameListener {
         return new Rect(minX, minY, maxX - minX + 1, maxY - minY + 1);
     }
 
-    /** The index of the last differing byte of two equally long buffers that differ at {@code first}. */
-    private static int lastMismatch(ByteBuffer a, ByteBuffer b, int first) {
-        int end = a.limit();
+    private static void window(ByteBuffer b, int off, int len) {
+        b.limit(b.capacity()).position(off);
+        b.limit(off + len);
+    }
+
+    /**
+     * The index (relative to {@code off}) of the last differing byte of two windows of the same
+     * length at {@code off} that differ first at {@code first}.
+     */
+    private static int lastMismatch(ByteBuffer a, ByteBuffer b, int off, int first) {
+        int end = a.limit() - off;
         while (end > first) {
             int start = Math.max(first, end - TAIL_CHUNK);
-            int m = a.slice(start, end - start).mismatch(b.slice(start, end - start));
-            if (m >= 0) {
-                for (int i = end - 1; i >= start + m; i--) {
-                    if (a.get(i) != b.get(i)) {
+            window(a, off + start, end - start);
+            window(b, off + start, end - start);
+            if (a.mismatch(b) >= 0) {
+                for (int i = end - 1; i >= start; i--) {
+                    if (a.get(off + i) != b.get(off + i)) {
                         return i;
                     }
                 }
