@@ -13,7 +13,10 @@ import java.util.Optional;
  * <p>It keeps its own copy of the surface (stride &times; height bytes). For each damage event
  * it compares the damaged rectangle row by row with that copy ({@link ByteBuffer#mismatch},
  * which the JDK vectorises), copies the rows that differ, and calls the listener only when at
- * least one pixel differs. A new surface is always passed on (and copied whole). Runs on the
+ * least one pixel differs. A new surface of another size, format, orientation or path is always
+ * passed on (whole, with {@code newSurface} true) and copied whole; a new surface like the old
+ * one (QEMU sends full-screen redraws on the copy path as scanouts) is compared like damage of
+ * the whole screen and passed on, if at all, as damage ({@code newSurface} false). Runs on the
  * source's notifier thread, so its cost delays only the listeners, never QEMU.
  *
  * <p>Not thread-safe: it belongs to one source's notifier thread.
@@ -28,6 +31,10 @@ final class ChangeFilter implements FrameListener {
     private int height;
     private int stride;
     private PixelFormat format;
+    private FramePath path;
+    private boolean y0Top;
+    /** Whether the last {@link #compare} (re)made the copy: first surface, or another size, format or path. */
+    private boolean newGeometry;
 
     ChangeFilter(FrameListener next) {
         this.next = Objects.requireNonNull(next, "next");
@@ -46,7 +53,7 @@ final class ChangeFilter implements FrameListener {
             changed = compare(f, damage, newSurface);
         }
         if (changed != null) {
-            next.onDamage(source, changed, newSurface);
+            next.onDamage(source, changed, newGeometry);
         }
     }
 
@@ -57,20 +64,25 @@ final class ChangeFilter implements FrameListener {
      */
     Rect compare(Frame f, Rect damage, boolean newSurface) {
         ByteBuffer px = f.pixels();
-        if (newSurface || copy == null || f.width() != width || f.height() != height || f.stride() != stride
-                || f.format() != format) {
+        newGeometry = copy == null || f.width() != width || f.height() != height || f.stride() != stride
+                || f.format() != format || f.path() != path || f.y0Top() != y0Top;
+        if (newGeometry) {
             width = f.width();
             height = f.height();
             stride = f.stride();
             format = f.format();
+            path = f.path();
+            y0Top = f.y0Top();
             int n = Math.min(px.capacity(), stride * height);
             if (copy == null || copy.length != n) {
                 copy = new byte[n];
             }
             px.get(0, copy, 0, n);
-            return newSurface ? damage : new Rect(0, 0, width, height);
+            return new Rect(0, 0, width, height);
         }
-        Rect r = damage.clip(width, height);
+        // A scanout of the same size, format and path is damage of the whole screen: QEMU sends
+        // full-screen redraws on the copy path as scanouts (a still SeaBIOS screen, 50-60 a second).
+        Rect r = (newSurface ? new Rect(0, 0, width, height) : damage).clip(width, height);
         if (r.isEmpty()) {
             return null;
         }

@@ -27,7 +27,10 @@ public interface FrameListener {
      * Wraps a listener so that it hears only of damage whose pixels really changed: each damage
      * event is compared, row by row, with a copy of the pixels the filter keeps, and passed on
      * shrunk to the box around the pixels that differ, or not at all when none do. A new surface
-     * is always passed on; every other event passes unchanged. The cost (a copy of the surface's
+     * of another size, format or path is passed on whole (with {@code newSurface} true); a new
+     * surface like the old one (QEMU sends full-screen redraws on the copy path as scanouts) is
+     * compared like damage of the whole screen and passed on, if at all, with {@code newSurface}
+     * false. Every other event passes unchanged. The cost (a copy of the surface's
      * memory, and a compare of each damaged area on the notifier thread) is measured in
      * BENCHMARKS.md: well under a millisecond for a full 1280&times;800 frame.
      *

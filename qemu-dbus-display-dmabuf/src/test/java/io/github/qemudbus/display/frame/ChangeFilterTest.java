@@ -101,4 +101,14 @@ class ChangeFilterTest {
         filter.compare(frame(64, 48, 256, true), new Rect(0, 0, 64, 48), true);
         assertEquals(new Rect(0, 0, 32, 16), filter.compare(frame(32, 16, 128, true), new Rect(0, 0, 4, 4), false));
     }
+
+    @Test
+    void aScanoutLikeTheLastIsComparedLikeWholeScreenDamage() {
+        ArrayFrame f = frame(64, 48, 256, true);
+        ChangeFilter filter = new ChangeFilter(NOTHING);
+        filter.compare(f, new Rect(0, 0, 64, 48), true);
+        assertNull(filter.compare(f, new Rect(0, 0, 64, 48), true), "a full redraw of the same pixels");
+        f.set(40, 30, 0x77);
+        assertEquals(new Rect(40, 30, 1, 1), filter.compare(f, new Rect(0, 0, 1, 1), true));
+    }
 }
