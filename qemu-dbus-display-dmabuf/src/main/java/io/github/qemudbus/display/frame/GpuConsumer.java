@@ -10,7 +10,9 @@ package io.github.qemudbus.display.frame;
  * source answers when the consumer calls {@link GpuUpdate#done()} or when the source's bound
  * has passed ({@link FrameSource.Builder#gpuReplyBound}, default 4 ms), whichever comes first:
  * a slow consumer never stalls the guest's display, it only reads a buffer QEMU may be drawing
- * into again. Damage that arrives while the consumer is busy is merged into one update.
+ * into again. Damage that arrives while the consumer is busy is merged into one update; when it
+ * falls more than four scanouts behind, the oldest waiting ones (already superseded by a newer
+ * scanout) are closed unseen, so a stuck consumer holds a bounded number of descriptors.
  */
 public interface GpuConsumer {
 
