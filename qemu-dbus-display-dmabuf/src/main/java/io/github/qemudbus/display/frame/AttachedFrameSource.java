@@ -41,7 +41,7 @@ final class AttachedFrameSource implements FrameSource {
             notifier.add(l);
         }
         this.screen = new ScreenState(name);
-        this.policy = new PathPolicy(name, o.paths(), notifier::pathChange);
+        this.policy = new PathPolicy(name, o.paths(), notifier::pathChange, notifier::cpuFrames);
         this.registrations = new Registrations(name, o.registrar());
         this.gpu = o.gpuConsumer() == null ? null
                 : new GpuHandoff(name, o.gpuConsumer(), o.gpuReplyBound().toNanos());

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -25,6 +26,7 @@ final class PathPolicy {
     private final Set<FramePath> allowed;
     private final boolean forced;
     private final Consumer<PathChange> sink;
+    private final Consumer<Optional<CpuFramesUnavailable>> cpuSink;
     private final EnumSet<FramePath> usable;
     private final List<PathChange> changes = new ArrayList<>();
     private volatile FramePath active;
@@ -38,6 +40,20 @@ final class PathPolicy {
      * @param sink receives every change, in order
      */
     PathPolicy(String name, Set<FramePath> allowed, Consumer<PathChange> sink) {
+        this(name, allowed, sink, state -> { });
+    }
+
+    /**
+     * A policy for one source that also reports the no-CPU-frames state.
+     *
+     * @param name the source's name, for the log
+     * @param allowed the allowed paths (one path: forced)
+     * @param sink receives every change, in order
+     * @param cpuSink receives the no-CPU-frames state when it begins, changes or ends, after its change
+     */
+    PathPolicy(String name, Set<FramePath> allowed, Consumer<PathChange> sink,
+            Consumer<Optional<CpuFramesUnavailable>> cpuSink) {
+        this.cpuSink = cpuSink;
         this.name = name;
         this.allowed = Collections.unmodifiableSet(EnumSet.copyOf(allowed));
         this.forced = allowed.size() == 1;
@@ -109,6 +125,7 @@ final class PathPolicy {
         if (cpuless != null) {
             cpuless = null;
             change(prev, path, "CPU frames again: QEMU sent a CPU-readable " + call);
+            cpuSink.accept(Optional.empty());
         } else if (prev == null) {
             change(null, path, negotiated(advertised, path, call));
         } else if (prev != path) {
@@ -161,6 +178,7 @@ final class PathPolicy {
         change(active, FramePath.DMABUF, cpuless.describe() + ". The listener link is kept and every UpdateDMABUF "
                 + "is answered at once (QEMU with gl=on sends only DMA-BUFs on Linux: a registration without them "
                 + "would get nothing)");
+        cpuSink.accept(Optional.of(cpuless));
     }
 
     /**
