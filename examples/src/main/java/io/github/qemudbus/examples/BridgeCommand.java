@@ -5,28 +5,45 @@ import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.webrtc.WebRtcBridge;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bridge}: serves a VM's consoles to browsers over WebRTC. With no VM named, it boots
  * a demo VM of its own (private bus, QEMU, the tiny test guest) and stops it on exit.
  */
-final class BridgeCommand implements Main.Command {
-    @Override
-    public String usage() {
-        return "bridge [--address ADDR | --qmp PATH] [--listen HOST:PORT] [--token T] [--console N]";
-    }
+@Command(name = "bridge", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
+        customSynopsis = "bridge [--address ADDR | --qmp PATH] [--listen HOST:PORT] [--token T] [--console N]",
+        sortOptions = false,
+        description = {"Serves a VM's consoles to browsers over WebRTC and prints the URL to open.",
+            "With neither --address nor --qmp it boots a demo VM of its own (private bus, QEMU, the tiny "
+                + "test guest) and stops it on exit."},
+        footer = "%nRuns until Ctrl-C or SIGTERM, then shuts down cleanly (the JVM's status for the signal: "
+                + "130 or 143). Exit status 1 when it cannot start (QEMU unreachable, port taken; one line on "
+                + "stderr); 2 usage error (one line on stderr).")
+final class BridgeCommand implements Callable<Integer> {
+    @Mixin
+    ConnectOptions connection;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where to serve (default: 127.0.0.1:8080)")
+    String listen;
+
+    @Option(names = "--token", paramLabel = "T", description = "Require this token (the URL carries it as ?token=)")
+    String token;
+
+    @Option(names = "--console", paramLabel = "N", description = "Serve only this console (default: all)")
+    String console;
 
     @Override
-    public int run(String[] argv) throws Exception {
-        Args a = Args.parse(argv, 1, Set.of("address", "qmp", "listen", "token", "console", "connect-timeout-ms"),
-                Set.of());
-        InetSocketAddress listen = parseListen(a.has("listen") ? a.get("listen") : "127.0.0.1:8080");
-        String token = a.get("token");
-        int console = a.integer("console", -1);
+    public Integer call() throws Exception {
+        InetSocketAddress listen = parseListen(this.listen != null ? this.listen : "127.0.0.1:8080");
+        String token = this.token;
+        int console = Numbers.integer("console", this.console, -1);
         QemuFixture demo = null;
-        if (!a.has("address") && !a.has("qmp")) {
+        if (!connection.named()) {
             System.out.println("No VM named: starting a demo VM (QEMU + tiny Linux guest on a private bus)...");
             demo = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.VIRTIO).name("demo")
                     .bootTimeout(Duration.ofMinutes(3)).start();
@@ -35,7 +52,7 @@ final class BridgeCommand implements Main.Command {
         CountDownLatch stop = new CountDownLatch(1);
         QemuFixture vm = demo;
         try (QemuDisplay qemu = demo != null ? QemuDisplay.builder().address(demo.dbusAddress()).connect()
-                : a.connect()) {
+                : connection.connect()) {
             WebRtcBridge.Builder b = WebRtcBridge.builder().display(qemu).listen(listen);
             if (token != null) {
                 b.token(token);
@@ -64,13 +81,13 @@ final class BridgeCommand implements Main.Command {
                 demo.close();
             }
         }
-        return 0;
+        return ExitCodes.OK;
     }
 
     static InetSocketAddress parseListen(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0) {
-            throw new Args.UsageException("--listen must be HOST:PORT, not '" + hostPort + "'");
+            throw new UsageException("--listen must be HOST:PORT, not '" + hostPort + "'");
         }
         try {
             int port = Integer.parseInt(hostPort.substring(colon + 1));
@@ -79,7 +96,7 @@ final class BridgeCommand implements Main.Command {
             }
             return new InetSocketAddress(hostPort.substring(0, colon), port);
         } catch (NumberFormatException e) {
-            throw new Args.UsageException("bad port in --listen '" + hostPort + "'");
+            throw new UsageException("bad port in --listen '" + hostPort + "'");
         }
     }
 }

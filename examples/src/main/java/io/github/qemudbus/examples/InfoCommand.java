@@ -6,20 +6,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.qemudbus.display.Console;
 import io.github.qemudbus.display.QemuDisplay;
 import io.github.qemudbus.display.Vm;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code info}: the VM and its consoles as one JSON object. */
-final class InfoCommand implements Main.Command {
-    @Override
-    public String usage() {
-        return "info (--address ADDR | --qmp PATH)";
-    }
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
+        customSynopsis = "info (--address ADDR | --qmp PATH)",
+        description = {"Prints the VM and its consoles as one JSON object.",
+            "{\"vm\":{\"name\",\"uuid\"},\"consoles\":[{\"id\",\"label\",\"type\",\"width\",\"height\","
+                + "\"deviceAddress\",\"interfaces\":[...]}]}"},
+        sortOptions = false,
+        footer = ExitCodes.FOOTER)
+final class InfoCommand implements Callable<Integer> {
+    @Mixin
+    ConnectOptions connection;
 
     @Override
-    public int run(String[] argv) throws Exception {
-        Args a = Args.parse(argv, 1, Set.of("address", "qmp", "connect-timeout-ms"), Set.of());
+    public Integer call() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        try (QemuDisplay qemu = a.connect()) {
+        try (QemuDisplay qemu = connection.connect()) {
             Vm vm = qemu.vm();
             ObjectNode root = json.createObjectNode();
             root.putObject("vm").put("name", vm.name()).put("uuid", vm.uuid());
@@ -34,6 +40,6 @@ final class InfoCommand implements Main.Command {
             }
             System.out.println(json.writeValueAsString(root));
         }
-        return 0;
+        return ExitCodes.OK;
     }
 }

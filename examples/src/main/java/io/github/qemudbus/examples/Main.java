@@ -1,30 +1,17 @@
 package io.github.qemudbus.examples;
 
-import io.github.qemudbus.display.QemuDisplayException;
-import java.util.Map;
-import java.util.TreeMap;
-
 /**
  * Entry point of the examples jar: {@code java -jar qemu-dbus-display-examples.jar <command> ...}.
- * Every command is one small class that uses only the SDK's public API.
+ * Every command is one small class that uses only the SDK's public API; picocli parses the
+ * command line ({@link ExamplesCommand}). {@code --help} works at the top and on every command,
+ * {@code --version} prints the project's version.
+ *
+ * <p>Exit status: 0 done; 1 failed while running (QEMU unreachable, no such console, no frame;
+ * {@code doctor}: a finding is an ERROR); 2 usage error (unknown command or option, a missing or
+ * bad value). Errors are one line on stderr, never a stack trace.
  */
 public final class Main {
     private Main() {
-    }
-
-    /** One runnable example. */
-    interface Command {
-        int run(String[] argv) throws Exception;
-
-        String usage();
-    }
-
-    private static Map<String, Command> commands() {
-        Map<String, Command> m = new TreeMap<>();
-        m.put("info", new InfoCommand());
-        m.put("type", new TypeCommand());
-        ExtraCommands.register(m);
-        return m;
     }
 
     /**
@@ -36,28 +23,8 @@ public final class Main {
         System.exit(run(argv));
     }
 
+    /** Runs a command in this JVM and returns its exit status (what tests call). */
     static int run(String[] argv) {
-        Map<String, Command> commands = commands();
-        if (argv.length == 0 || !commands.containsKey(argv[0])) {
-            System.err.println(argv.length == 0 ? "usage: <command> [options]" : "unknown command '" + argv[0] + "'");
-            commands.forEach((k, v) -> System.err.println("  " + v.usage()));
-            return 2;
-        }
-        try {
-            return commands.get(argv[0]).run(argv);
-        } catch (Args.UsageException e) {
-            System.err.println(argv[0] + ": " + e.getMessage() + " (usage: " + commands.get(argv[0]).usage() + ")");
-            return 2;
-        } catch (QemuDisplayException | IllegalArgumentException | IllegalStateException e) {
-            System.err.println(argv[0] + ": " + oneLine(e.getMessage()));
-            return 1;
-        } catch (Exception e) {
-            System.err.println(argv[0] + ": " + oneLine(e.toString()));
-            return 1;
-        }
-    }
-
-    static String oneLine(String s) {
-        return s == null ? "failed" : s.replace('\n', ' ').replace('\r', ' ');
+        return ExamplesCommand.commandLine().execute(argv);
     }
 }

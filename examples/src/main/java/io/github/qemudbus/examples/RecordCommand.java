@@ -13,33 +13,53 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code record}: the SDK embedded the way an application would: open a console's frame
  * source, listen for damage, and do something with each new picture (here: write a PNG).
  * Stops after {@code --frames} files, when QEMU goes away, or on Ctrl-C.
  */
-final class RecordCommand implements Main.Command {
-    @Override
-    public String usage() {
-        return "record (--address ADDR | --qmp PATH) [--console N] --dir DIR [--frames N] [--min-interval-ms MS]";
-    }
+@Command(name = "record", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
+        customSynopsis = "record (--address ADDR | --qmp PATH) [--console N] --dir DIR [--frames N]"
+                + " [--min-interval-ms MS]",
+        description = {"Writes a PNG per change of a console's picture, as an embedding program would.",
+            "Files DIR/frame-00001.png, ...; prints a line per file: FILE WxH PATH. Stops after --frames files, "
+                + "when QEMU goes away, or on Ctrl-C."},
+        sortOptions = false,
+        footer = ExitCodes.FOOTER)
+final class RecordCommand implements Callable<Integer> {
+    @Mixin
+    ConnectOptions connection;
+
+    @Option(names = "--console", paramLabel = "N", description = "The console (default: 0)")
+    String console;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where to write the PNGs; created if missing (required)")
+    String dir;
+
+    @Option(names = "--frames", paramLabel = "N", description = "Stop after N files (default: 0, until Ctrl-C)")
+    String frames;
+
+    @Option(names = "--min-interval-ms", paramLabel = "MS",
+            description = "At most one file per this many milliseconds (default: 200)")
+    String minIntervalMs;
 
     @Override
-    public int run(String[] argv) throws Exception {
-        Args a = Args.parse(argv, 1, Set.of("address", "qmp", "console", "dir", "frames", "min-interval-ms",
-                "connect-timeout-ms"), Set.of());
-        if (!a.has("dir")) {
-            throw new Args.UsageException("--dir DIR is required");
+    public Integer call() throws Exception {
+        if (this.dir == null) {
+            throw new UsageException("--dir DIR is required");
         }
-        Path dir = Files.createDirectories(Path.of(a.get("dir")));
-        int frames = a.integer("frames", 0); // 0: until Ctrl-C
-        long minIntervalMs = a.integer("min-interval-ms", 200);
+        Path dir = Files.createDirectories(Path.of(this.dir));
+        int frames = Numbers.integer("frames", this.frames, 0); // 0: until Ctrl-C
+        long minIntervalMs = Numbers.integer("min-interval-ms", this.minIntervalMs, 200);
         if (frames < 0 || minIntervalMs < 0) {
-            throw new Args.UsageException("--frames and --min-interval-ms must not be negative");
+            throw new UsageException("--frames and --min-interval-ms must not be negative");
         }
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -51,8 +71,8 @@ final class RecordCommand implements Main.Command {
             await(finished, 5000);
         }, "record-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (QemuDisplay qemu = a.connect()) {
-            Console console = qemu.console(a.integer("console", 0));
+        try (QemuDisplay qemu = connection.connect()) {
+            Console console = qemu.console(Numbers.integer("console", this.console, 0));
             try (FrameSource source = FrameSource.open(console)) {
                 Recorder recorder = new Recorder(dir, frames, minIntervalMs, stop);
                 source.addListener(recorder);
@@ -71,7 +91,7 @@ final class RecordCommand implements Main.Command {
                 // already shutting down (Ctrl-C): the hook is running
             }
         }
-        return 0;
+        return ExitCodes.OK;
     }
 
     private static void await(CountDownLatch latch, long ms) {

@@ -15,36 +15,55 @@ import io.github.qemudbus.display.frame.Snapshots;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code screenshot}: writes a console's current frame as PNG and prints which frame path
  * delivered it, and every fallback on the way, as one JSON line.
  */
-final class ScreenshotCommand implements Main.Command {
+@Command(name = "screenshot", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
+        customSynopsis = "screenshot (--address ADDR | --qmp PATH) --console N --out FILE.png"
+                + " [--path auto|dmabuf|map|copy] [--timeout-ms MS]",
+        description = {"Writes a console's frame as PNG and prints the frame path that delivered it.",
+            "Prints one JSON line: {\"path\":\"map\",\"width\":W,\"height\":H,"
+                + "\"fallbacks\":[{\"from\",\"to\",\"reason\"}]}."},
+        sortOptions = false,
+        footer = ExitCodes.FOOTER)
+final class ScreenshotCommand implements Callable<Integer> {
     /** A frame counts as settled once no damage arrived for this long. */
     private static final long SETTLE_MS = 300;
 
-    @Override
-    public String usage() {
-        return "screenshot (--address ADDR | --qmp PATH) --console N --out FILE.png [--path auto|dmabuf|map|copy]"
-                + " [--timeout-ms MS]";
-    }
+    @Mixin
+    ConnectOptions connection;
+
+    @Option(names = "--console", paramLabel = "N", description = "The console (default: 0)")
+    String console;
+
+    @Option(names = "--out", paramLabel = "FILE.png", description = "Where to write the PNG (required)")
+    String out;
+
+    @Option(names = "--path", paramLabel = "auto|dmabuf|map|copy",
+            description = "The frame path to insist on; with any but auto, another path is an error (default: auto)")
+    String path;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", description = "How long to wait for a frame (default: 15000)")
+    String timeoutMs;
 
     @Override
-    public int run(String[] argv) throws Exception {
-        Args a = Args.parse(argv, 1, Set.of("address", "qmp", "console", "out", "path", "timeout-ms",
-                "connect-timeout-ms"), Set.of());
-        if (!a.has("out")) {
-            throw new Args.UsageException("--out FILE.png is required");
+    public Integer call() throws Exception {
+        if (out == null) {
+            throw new UsageException("--out FILE.png is required");
         }
-        String pathArg = a.has("path") ? a.get("path") : "auto";
+        String pathArg = path != null ? path : "auto";
         FramePath forced = pathArg.equalsIgnoreCase("auto") ? null : parsePath(pathArg);
-        long timeoutMs = a.integer("timeout-ms", 15000);
-        Path out = Path.of(a.get("out"));
-        try (QemuDisplay qemu = a.connect()) {
-            Console console = qemu.console(a.integer("console", 0));
+        long timeoutMs = Numbers.integer("timeout-ms", this.timeoutMs, 15000);
+        Path out = Path.of(this.out);
+        try (QemuDisplay qemu = connection.connect()) {
+            Console console = qemu.console(Numbers.integer("console", this.console, 0));
             FrameSource.Builder b = FrameSource.builder(console::registerListener).name("screenshot");
             if (forced != null) {
                 b.path(forced);
@@ -80,14 +99,14 @@ final class ScreenshotCommand implements Main.Command {
                 }
             }
         }
-        return 0;
+        return ExitCodes.OK;
     }
 
     private static FramePath parsePath(String s) {
         try {
             return FramePath.fromId(s);
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("--path must be auto, dmabuf, map or copy, not '" + s + "'");
+            throw new UsageException("--path must be auto, dmabuf, map or copy, not '" + s + "'");
         }
     }
 

@@ -33,6 +33,7 @@ import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +42,9 @@ import java.util.concurrent.TimeUnit;
 import javax.swing.JComponent;
 import javax.swing.JFrame;
 import javax.swing.SwingUtilities;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code viewer}: a desktop window on a console, with keyboard and mouse. Three threads:
@@ -48,20 +52,26 @@ import javax.swing.SwingUtilities;
  * paints it and turns input events into calls; one "input" thread makes those calls, so a slow
  * D-Bus round trip never freezes the window (and events keep their order).
  */
-final class ViewerCommand implements Main.Command {
-    @Override
-    public String usage() {
-        return "viewer (--address ADDR | --qmp PATH) [--console N]";
-    }
+@Command(name = "viewer", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
+        customSynopsis = "viewer (--address ADDR | --qmp PATH) [--console N]",
+        description = {"A desktop window on a console, with keyboard and mouse.",
+            "Needs an X display (DISPLAY). Closing the window ends the command; QEMU keeps running."},
+        sortOptions = false,
+        footer = ExitCodes.FOOTER)
+final class ViewerCommand implements Callable<Integer> {
+    @Mixin
+    ConnectOptions connection;
+
+    @Option(names = "--console", paramLabel = "N", description = "The console (default: 0)")
+    String console;
 
     @Override
-    public int run(String[] argv) throws Exception {
-        Args a = Args.parse(argv, 1, Set.of("address", "qmp", "console", "connect-timeout-ms"), Set.of());
+    public Integer call() throws Exception {
         if (GraphicsEnvironment.isHeadless()) {
             throw new IllegalStateException("no display to open a window on (set DISPLAY, or run under Xvfb)");
         }
-        try (QemuDisplay qemu = a.connect()) {
-            Console console = qemu.console(a.integer("console", 0));
+        try (QemuDisplay qemu = connection.connect()) {
+            Console console = qemu.console(Numbers.integer("console", this.console, 0));
             Console.ConsoleInfo info = console.info();
             String title = qemu.vm().name() + " · console " + console.id();
             Screen screen = CompletableFuture.supplyAsync( // Swing objects live on the EDT
@@ -83,7 +93,7 @@ final class ViewerCommand implements Main.Command {
                 }
             }
         }
-        return 0;
+        return ExitCodes.OK;
     }
 
     /** The window's content: the console's picture, and the input that goes back to it. */
@@ -216,7 +226,7 @@ final class ViewerCommand implements Main.Command {
                     call.run();
                 } catch (RuntimeException e) {
                     if (lost == null) { // once QEMU is gone every call fails; onClosed says why
-                        System.err.println("viewer: " + Main.oneLine(e.getMessage()));
+                        System.err.println("viewer: " + CliErrors.oneLine(e.getMessage()));
                     }
                 }
             });

@@ -1,24 +1,24 @@
 package io.github.qemudbus.examples;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.github.qemudbus.display.QemuDisplay;
-
-/** A tiny command-line parser: {@code --name value} options, some repeatable, some flags. */
-final class Args {
+/**
+ * The hand-written parser the examples had before picocli (Args.java at commit 1767e5b), kept
+ * unchanged as the oracle of {@link CliParsingTest}: picocli must give every option the value
+ * this gave it, and refuse what this refused with the same words.
+ */
+final class LegacyArgs {
     private final Map<String, List<String>> values = new HashMap<>();
 
-    private Args() {
+    private LegacyArgs() {
     }
 
-    static Args parse(String[] argv, int from, Set<String> options, Set<String> flags) {
-        Args a = new Args();
+    static LegacyArgs parse(String[] argv, int from, Set<String> options, Set<String> flags) {
+        LegacyArgs a = new LegacyArgs();
         for (int i = from; i < argv.length; i++) {
             String k = argv[i];
             if (!k.startsWith("--")) {
@@ -61,37 +61,5 @@ final class Args {
 
     boolean has(String name) {
         return values.containsKey(name);
-    }
-
-    int integer(String name, int dflt) {
-        String v = get(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be a number, not '" + v + "'");
-        }
-    }
-
-    /** Opens the display named by --address or --qmp (one of them is required). */
-    QemuDisplay connect() {
-        String address = get("address");
-        String qmp = get("qmp");
-        if ((address == null) == (qmp == null)) {
-            throw new UsageException("give exactly one of --address ADDR or --qmp PATH");
-        }
-        QemuDisplay.Builder b = QemuDisplay.builder().timeout(Duration.ofMillis(integer("connect-timeout-ms", 10000)));
-        return (address != null ? b.address(address) : b.qmp(Path.of(qmp))).connect();
-    }
-
-    /** A mistake on the command line: printed as one line, exit code 2. */
-    static final class UsageException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
     }
 }
