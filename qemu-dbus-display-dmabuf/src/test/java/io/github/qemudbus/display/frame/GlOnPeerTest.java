@@ -210,6 +210,7 @@ class GlOnPeerTest {
         assertFalse(first.cpuReadable());
         assertTrue(first.isClosed());
         assertFalse(first.planes().get(0).fd().isOpen(), "closed by the consumer");
+        ok(p, "ping"); // the link thread is done with the first scanout's descriptors
         int before = openFds();
         int tracked = UnixFd.openCount();
         int n = 10_000;
@@ -217,7 +218,8 @@ class GlOnPeerTest {
         FakeQemuPeer.Reply r = ok(p, "repeat " + n + " scanout-dmabuf 16 16 64 XR24 " + TILED + " true solid:00ff00");
         assertEquals(n, r.number("oks").orElseThrow(), r.toString());
         // every duplicate closed: by the consumer, or unseen by the hand-off if the consumer fell behind
-        FrameSourceTck.await("every duplicate closed", Duration.ofSeconds(60), () -> UnixFd.openCount() == tracked);
+        // (at most: a descriptor the link still held when the baseline was taken may be closed by now)
+        FrameSourceTck.await("every duplicate closed", Duration.ofSeconds(60), () -> UnixFd.openCount() <= tracked);
         int seen = c.scanouts.get() - 1;
         assertTrue(seen > n / 2, "the consumer saw " + seen + " of " + n);
         ok(p, "update-dmabuf 0 0 16 16");
@@ -228,7 +230,7 @@ class GlOnPeerTest {
                 + tracked + " -> " + UnixFd.openCount());
         assertEquals(0, c.badFds.get(), "every descriptor open and as large as its plane");
         assertTrue(after <= before + 2, "fd growth: " + before + " -> " + after);
-        assertEquals(tracked, UnixFd.openCount(), "every duplicate closed");
+        assertTrue(UnixFd.openCount() <= tracked, "every duplicate closed: " + tracked + " -> " + UnixFd.openCount());
         s.close();
     }
 
@@ -272,5 +274,34 @@ class GlOnPeerTest {
         try (Frame f = s.acquireFrame().orElseThrow()) {
             assertEquals(64, f.width());
         }
+    }
+
+    /** The peer makes a late reply visible as QEMU would: refreshes lost while the console's GL was blocked. */
+    @Test
+    void aLateReplyStallsTheGuestsDisplayAsTheBoundAllows() throws Exception {
+        FakeQemuPeer p = glPeer();
+        GpuConsumer holding = new GpuConsumer() {
+            @Override
+            public void onScanout(GpuScanout g) {
+                g.close();
+            }
+
+            @Override
+            public void onUpdate(GpuUpdate update) {
+                // never done: every reply waits for the whole bound
+            }
+        };
+        FrameSource s = source(FrameSource.builder(FakePeerHarness.registrar(p)).name("gl-stall").gpuConsumer(holding)
+                .gpuReplyBound(Duration.ofMillis(50)));
+        p.awaitReady(Duration.ofSeconds(10));
+        ok(p, "scanout-dmabuf 64 48 256 XR24 " + TILED + " true gradient");
+        // a 60 Hz display: 16.6 ms per refresh; each reply takes the 50 ms bound, so about two refreshes are lost
+        FakeQemuPeer.Reply r = ok(p, "gl-refresh 5 interval=16666");
+        System.out.println("gl=on consumer that never says done, bound 50 ms, 60 Hz: worst reply "
+                + ms(r.number("max-ns").orElseThrow()) + ", refreshes lost " + r.number("stalls").orElseThrow());
+        assertTrue(r.number("max-ns").orElseThrow() >= 50_000_000L, r.toString());
+        assertTrue(r.number("stalls").orElseThrow() >= 5 * 2, r.toString());
+        assertEquals(0, r.number("errors").orElseThrow());
+        assertTrue(s.cpuFramesUnavailable().isPresent());
     }
 }
