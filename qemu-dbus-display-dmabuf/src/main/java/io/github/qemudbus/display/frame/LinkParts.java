@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * @param policy path negotiation and fallback
  * @param counters statistics
  * @param notifier the listeners' event thread
- * @param registrations which handler is current; registers again on request
+ * @param registrations which handler is current
  * @param linkEnded closes the source with a reason when the current handler's link ends
  * @param gpu the GPU consumer's hand-off, or null without one
  */

@@ -324,7 +324,7 @@ class HostilePeerTest {
     @Test
     void dmabufPathRefusesBadBuffers() throws Exception {
         FakeQemuPeer p = peer();
-        // forced: a refused DMA-BUF on a source that may fall back registers again (FallbackSeedTest)
+        // forced to DMA-BUF: QEMU's own fallback to copies never comes under gl=on (FallbackSeedTest, GlOnPeerTest)
         FrameSource s = source(p, EnumSet.of(FramePath.DMABUF), "hostile-dmabuf");
         Good good = goodDmabuf(s);
         int fds = UnixFd.openCount();
