@@ -1,5 +1,7 @@
 package io.github.qemudbus.display.frame;
 
+import java.util.Optional;
+
 /**
  * Receives a frame source's events. Calls come from the source's own notifier thread, one at
  * a time, never from the thread that talks to QEMU: a slow listener delays only itself, and
@@ -67,6 +69,16 @@ public interface FrameListener {
      * @param change old path, new path, reason
      */
     default void onPathChange(PathChange change) {
+    }
+
+    /**
+     * CPU frames became unavailable (QEMU with gl=on sent a DMA-BUF the CPU cannot read: see
+     * {@link FrameSource#cpuFramesUnavailable()}) or available again. Follows the
+     * {@link #onPathChange} that records the same event.
+     *
+     * @param unavailable the reason and fix, or empty when CPU frames are back
+     */
+    default void onCpuFrames(Optional<CpuFramesUnavailable> unavailable) {
     }
 
     /**

@@ -41,6 +41,7 @@ const state = {
   session: null, location: null, lastError: null, bridgeStats: null, rtt: null, errors: [], reconnects: 0,
   stats: { fps: 0, kbps: 0, rttMs: null, codec: '', frames: 0, decoded: 0 },
   features: [], serialPorts: [], guestClipboard: null, audioTrack: false, soundOn: false, clipboardSent: 0,
+  noCpuFrames: null,
 };
 window.qemuConsole = state;
 window.qemuPeer = () => pc; // for diagnostics and tests (getStats)
@@ -58,7 +59,9 @@ function setStatus(phase, text) {
 }
 
 function showMessage(text) {
-  ui.message.textContent = text || '';
+  // while the console has no CPU frames (QEMU gl=on), its reason stays in place of an empty picture
+  ui.message.textContent = text || state.noCpuFrames || '';
+  ui.message.classList.toggle('no-cpu-frames', !text && Boolean(state.noCpuFrames));
 }
 
 function authHeaders(extra = {}) {
@@ -311,7 +314,9 @@ function applyState(m) {
   }
   if (wasAbs !== state.absolute && state.absolute && document.pointerLockElement) document.exitPointerLock();
   updateCursorStyle();
+  state.noCpuFrames = m.noCpuFrames || null;
   if (m.disabled) showMessage('The guest turned the display off');
+  else if (state.noCpuFrames) showMessage('');
   else if (state.phase === 'connected' && ui.video.readyState >= 2) showMessage('');
 }
 
