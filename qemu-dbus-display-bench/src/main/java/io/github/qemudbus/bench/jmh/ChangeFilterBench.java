@@ -1,6 +1,7 @@
 package io.github.qemudbus.bench.jmh;
 
 import io.github.qemudbus.display.PixelFormat;
+import io.github.qemudbus.display.frame.CpuFramesUnavailable;
 import io.github.qemudbus.display.frame.CursorState;
 import io.github.qemudbus.display.frame.Frame;
 import io.github.qemudbus.display.frame.FrameListener;
@@ -106,6 +107,11 @@ public class ChangeFilterBench {
 
         StubSource(ByteBuffer pixels) {
             this.pixels = pixels;
+        }
+
+        @Override
+        public Optional<CpuFramesUnavailable> cpuFramesUnavailable() {
+            return Optional.empty();
         }
 
         @Override
