@@ -126,6 +126,37 @@
  *   sleep MS                   ok
  *   hangup                     close the D-Bus connection (QEMU going away); prints ok, closed
  *   quit                       prints ok quit, closed quit, exits
+ *   repeat N COMMAND...        runs COMMAND N times, printing only
+ *                              ok n=N oks=K errs=E ns=ELAPSED [last-err=NAME MESSAGE]
+ *   gl-refresh N [rect=X,Y,W,H] [interval=US]
+ *        QEMU's GL refresh (dbus_gl_refresh) N times: UpdateDMABUF for the rectangle (default:
+ *        the current surface), each awaited with the console's GL blocked until the reply.
+ *        interval = the display's refresh period; a reply slower than it skips refreshes.
+ *        Prints ok n=N max-ns=WORST-REPLY avg-ns=... stalls=SKIPPED-REFRESHES errors=E
+ *   gl-stats                   ok gl=on|off fd-passing=yes|no dmabuf2=yes|no updates=N errors=E
+ *                              max-ns=WORST-REPLY avg-ns=... over every awaited UpdateDMABUF
+ *
+ * gl=on mode (`fake-qemu-peer --gl SOCKET_PATH`): QEMU's GL listener (ui/dbus-listener.c,
+ * dbus_gl_dcl_ops, Linux). After the GetAll it prints `gl fd-passing=yes|no dmabuf2=yes|no`
+ * (what the listener negotiated/advertised) before `ready`. Then:
+ *   - scanout, update, scanout-map, update-map, bench-update, bench-map are refused
+ *     (err peer.GlMode): every surface, even VGA text mode, is a texture exported as a DMA-BUF;
+ *     there is no read-back to copies on Linux and no shared map;
+ *   - a listener without fd passing gets nothing: scanout-dmabuf(2) print `ok dropped
+ *     reason=no-fd-passing` and send no call;
+ *   - scanout-dmabuf goes as ScanoutDMABUF2 (x=y=0, backing = size, one plane) to a listener
+ *     implementing Listener.Unix.ScanoutDMABUF2 (QEMU 10.1+), as ScanoutDMABUF otherwise;
+ *   - scanout-dmabuf2 with NPLANES > 1 to a listener without ScanoutDMABUF2 is dropped
+ *     (`ok dropped reason=multi-plane-without-ScanoutDMABUF2`, QEMU only logs a debug line);
+ *     one plane goes as ScanoutDMABUF (x/y lost, as in QEMU);
+ *   - update-dmabuf and gl-refresh are awaited like QEMU awaits UpdateDMABUF (the console's GL
+ *     blocked meanwhile, qemu-timeout); every reply time is kept for gl-stats;
+ *   - the cursor is CursorDefine (cursor-define), as QEMU reads a DMA-BUF cursor back to pixels.
+ * MODIFIER is any 64-bit value: 0 linear, 0x00ffffffffffffff DRM_FORMAT_MOD_INVALID (implicit:
+ * what udmabuf-backed buffers report since QEMU 10.1), 0x0100000000000001 Intel X-tiled, ...
+ * The buffers are memfds standing in for DMA-BUFs: no render node is needed (nor available on
+ * the machines this runs on), so DMA_BUF_IOCTL_SYNC on them fails with ENOTTY and a "tiled"
+ * buffer holds linear bytes: only its modifier says otherwise.
  *
  * Options common to the fd-passing commands:
  *   fd=memfd (default) | short (memfd of half the needed size) | rdonly (an O_RDONLY reopen of
@@ -179,6 +210,18 @@ static int call_timeout_ms = 5000;
 static int qemu_timeout_ms = 1000; /* QEMU's DBUS_DEFAULT_TIMEOUT (ui/dbus.h) */
 static guint64 max_data = 128u << 20;
 
+/* gl=on mode (--gl): what the client's listener can receive, learnt after its GetAll */
+static gboolean gl_mode;
+static gboolean peer_fds;     /* the connection negotiated unix fd passing */
+static gboolean peer_dmabuf2; /* Interfaces lists org.qemu.Display1.Listener.Unix.ScanoutDMABUF2 */
+/* UpdateDMABUF replies (QEMU blocks the console's GL until each arrives) */
+static guint64 gl_updates, gl_update_errors;
+static gint64 gl_max_ns, gl_sum_ns;
+/* `repeat`: lines of the repeated command are counted, not printed */
+static int quiet;
+static guint64 quiet_ok, quiet_err;
+static char *quiet_last_err;
+
 enum { L_ARGB32, L_ABGR32, L_BGRA32, L_RGBA32, L_RGB24, L_BGR24, L_RGB565, L_RAW32 };
 typedef struct { int layout; int bpp; } PixLayout;
 
@@ -201,6 +244,21 @@ static void out_line(const char *fmt, ...)
 {
     va_list ap;
     g_mutex_lock(&out_lock);
+    if (quiet && (g_str_has_prefix(fmt, "ok") || g_str_has_prefix(fmt, "err"))) {
+        va_start(ap, fmt);
+        char *l = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        if (g_str_has_prefix(l, "err")) {
+            quiet_err++;
+            g_free(quiet_last_err);
+            quiet_last_err = l;
+        } else {
+            quiet_ok += g_str_has_prefix(l, "ok");
+            g_free(l);
+        }
+        g_mutex_unlock(&out_lock);
+        return;
+    }
     va_start(ap, fmt);
     vfprintf(stdout, fmt, ap);
     va_end(ap);
@@ -1378,7 +1436,50 @@ static void cmd_rect_call(Cmd *c, const char *iface, const char *method, int tim
 }
 
 static void cmd_update_map(Cmd *c) { cmd_rect_call(c, IFACE_MAP, "UpdateMap", call_timeout_ms); }
-static void cmd_update_dmabuf(Cmd *c) { cmd_rect_call(c, IFACE_LISTENER, "UpdateDMABUF", qemu_timeout_ms); }
+/*
+ * One UpdateDMABUF awaited the way QEMU awaits it (dbus_call_update_gl: graphic_hw_gl_block(con, true),
+ * the call with DBUS_DEFAULT_TIMEOUT, unblocked in the reply's callback). The reply time is the
+ * time the console's GL stayed blocked; it is added to the gl statistics.
+ */
+static gboolean gl_update_call(gint32 x, gint32 y, gint32 w, gint32 h, gint64 *ns, GError **err)
+{
+    gint64 t0 = now_ns();
+    GVariant *r = g_dbus_connection_call_sync(conn, NULL, LISTENER_PATH, IFACE_LISTENER, "UpdateDMABUF",
+                                              g_variant_new("(iiii)", x, y, w, h), NULL,
+                                              G_DBUS_CALL_FLAGS_NONE, qemu_timeout_ms, NULL, err);
+    *ns = now_ns() - t0;
+    gl_updates++;
+    gl_sum_ns += *ns;
+    gl_max_ns = MAX(gl_max_ns, *ns);
+    if (!r) {
+        gl_update_errors++;
+        return FALSE;
+    }
+    g_variant_unref(r);
+    return TRUE;
+}
+
+static void cmd_update_dmabuf(Cmd *c)
+{
+    if (c->noreply) {
+        cmd_rect_call(c, IFACE_LISTENER, "UpdateDMABUF", qemu_timeout_ms);
+        return;
+    }
+    if (!check_opts(c, (const char *const[]){ NULL })) {
+        return;
+    }
+    ARG_I64(0, x) ARG_I64(1, y) ARG_I64(2, w) ARG_I64(3, h)
+    GError *err = NULL;
+    gint64 ns;
+    if (!gl_update_call((gint32)x, (gint32)y, (gint32)w, (gint32)h, &ns, &err)) {
+        char *sfx = g_strdup_printf(" (gl blocked %" G_GINT64_FORMAT " ns)", ns);
+        out_gerror(err, sfx);
+        g_free(sfx);
+        g_error_free(err);
+        return;
+    }
+    out_line("ok ns=%" G_GINT64_FORMAT " blocked-ns=%" G_GINT64_FORMAT, ns, ns);
+}
 
 static void cmd_truncate(Cmd *c)
 {
@@ -2049,6 +2150,215 @@ static void cmd_hangup(Cmd *c)
 
 /* ------------------------------------------------------------------ dispatch */
 
+/* ------------------------------------------------------------------ gl=on mode */
+
+static void run_command(char *line);
+
+/* Why QEMU with gl=on would send this scanout to nobody, or NULL when it sends it. */
+static const char *gl_drop_reason(guint64 nplanes)
+{
+    if (!peer_fds) {
+        /* QEMU appends the fd to a GUnixFDList; GDBus refuses to send it on a connection
+         * without fd passing, and nothing reaches the listener */
+        return "no-fd-passing";
+    }
+    if (nplanes > 1 && !peer_dmabuf2) {
+        /* dbus_scanout_dmabuf: g_debug("... does not support mutli plane"); return */
+        return "multi-plane-without-ScanoutDMABUF2";
+    }
+    return NULL;
+}
+
+/* Runs `fn` on a command built from `fmt` with the options of `c` (a rewritten scanout). */
+static void gl_run_as(Cmd *c, void (*fn)(Cmd *c), const char *text)
+{
+    char **toks = g_strsplit(text, " ", -1);
+    Cmd c2 = *c;
+    c2.pos = toks;
+    c2.npos = (int)g_strv_length(toks);
+    c2.rest = text;
+    fn(&c2);
+    g_strfreev(toks);
+}
+
+/*
+ * scanout-dmabuf under gl=on: QEMU 10.1+ sends every scanout as ScanoutDMABUF2 to a listener
+ * that implements it (one plane, x=y=0, backing = visible size), ScanoutDMABUF otherwise.
+ */
+static void cmd_scanout_dmabuf_gl(Cmd *c)
+{
+    if (!gl_mode) {
+        cmd_scanout_dmabuf(c);
+        return;
+    }
+    const char *why = gl_drop_reason(1);
+    if (why) {
+        out_line("ok dropped reason=%s", why);
+        return;
+    }
+    if (!peer_dmabuf2) {
+        cmd_scanout_dmabuf(c);
+        return;
+    }
+    /* W H STRIDE FOURCC MODIFIER Y0TOP PATTERN -> X Y W H BW BH FOURCC MOD Y0TOP 1 0 STRIDE PATTERN */
+    char *text = g_strdup_printf("0 0 %s %s %s %s %s %s %s 1 0 %s %s", c->pos[0], c->pos[1], c->pos[0],
+                                 c->pos[1], c->pos[3], c->pos[4], c->pos[5], c->pos[2], c->pos[6]);
+    gl_run_as(c, cmd_scanout_dmabuf2, text);
+    g_free(text);
+}
+
+/*
+ * scanout-dmabuf2 under gl=on: dropped for a listener without fd passing, and a multi-plane
+ * buffer for one without ScanoutDMABUF2; a one-plane buffer goes to such a listener as
+ * ScanoutDMABUF (without x/y: QEMU's "FIXME: add missing x/y/w/h support").
+ */
+static void cmd_scanout_dmabuf2_gl(Cmd *c)
+{
+    if (!gl_mode) {
+        cmd_scanout_dmabuf2(c);
+        return;
+    }
+    guint64 nplanes;
+    if (!parse_u64(c->pos[9], &nplanes)) {
+        USAGE("bad NPLANES %s", c->pos[9]);
+        return;
+    }
+    const char *why = gl_drop_reason(nplanes);
+    if (why) {
+        out_line("ok dropped reason=%s", why);
+        return;
+    }
+    if (peer_dmabuf2) {
+        cmd_scanout_dmabuf2(c);
+        return;
+    }
+    char **strides = g_strsplit(c->pos[11], ",", -1);
+    char *text = g_strdup_printf("%s %s %s %s %s %s %s", c->pos[2], c->pos[3], strides[0] ? strides[0] : "0",
+                                 c->pos[6], c->pos[7], c->pos[8], c->pos[12]);
+    gl_run_as(c, cmd_scanout_dmabuf, text);
+    g_free(text);
+    g_strfreev(strides);
+}
+
+/*
+ * gl-refresh N [rect=X,Y,W,H] [interval=US]: QEMU's GL refresh loop (dbus_gl_refresh) for N
+ * refreshes: each sends UpdateDMABUF for the damage and blocks the console's GL until the reply;
+ * a refresh that finds the console still blocked is skipped. interval is the display refresh
+ * period (default 0: back to back); a reply slower than it costs the guest a refresh (stalls).
+ */
+static void cmd_gl_refresh(Cmd *c)
+{
+    static const char *const ok_opts[] = { "rect", "interval", NULL };
+    if (!check_opts(c, ok_opts)) {
+        return;
+    }
+    ARG_I64(0, n)
+    gint32 rx = 0, ry = 0, rw = cur.width ? (gint32)cur.width : 64, rh = cur.height ? (gint32)cur.height : 64;
+    if (opt(c, "rect") && sscanf(opt(c, "rect"), "%d,%d,%d,%d", &rx, &ry, &rw, &rh) != 4) {
+        USAGE("rect=X,Y,W,H");
+        return;
+    }
+    guint64 interval_us = 0;
+    gboolean given;
+    if (!opt_u64(c, "interval", &interval_us, &given)) {
+        return;
+    }
+    gint64 max = 0, sum = 0, stalls = 0, errors = 0;
+    char *first_err = NULL;
+    for (gint64 i = 0; i < n; i++) {
+        GError *err = NULL;
+        gint64 ns;
+        gint64 t0 = now_ns();
+        if (!gl_update_call(rx, ry, rw, rh, &ns, &err)) {
+            errors++;
+            if (!first_err) {
+                first_err = error_text(err);
+            }
+            g_error_free(err);
+        }
+        max = MAX(max, ns);
+        sum += ns;
+        if (interval_us > 0) {
+            gint64 period = (gint64)interval_us * 1000;
+            stalls += ns / period; /* refreshes that found the console blocked */
+            gint64 left = period - (now_ns() - t0) % period;
+            g_usleep((gulong)(left / 1000));
+        }
+    }
+    out_line("ok n=%" G_GINT64_FORMAT " max-ns=%" G_GINT64_FORMAT " avg-ns=%" G_GINT64_FORMAT
+             " stalls=%" G_GINT64_FORMAT " errors=%" G_GINT64_FORMAT "%s%s",
+             n, max, n ? sum / n : 0, stalls, errors, first_err ? " first-error=" : "",
+             first_err ? first_err : "");
+    g_free(first_err);
+}
+
+/* gl-stats: every awaited UpdateDMABUF so far (update-dmabuf, gl-refresh) */
+static void cmd_gl_stats(Cmd *c)
+{
+    (void)c;
+    out_line("ok gl=%s fd-passing=%s dmabuf2=%s updates=%" G_GUINT64_FORMAT " errors=%" G_GUINT64_FORMAT
+             " max-ns=%" G_GINT64_FORMAT " avg-ns=%" G_GINT64_FORMAT,
+             gl_mode ? "on" : "off", peer_fds ? "yes" : "no", peer_dmabuf2 ? "yes" : "no", gl_updates,
+             gl_update_errors, gl_max_ns, gl_updates ? gl_sum_ns / (gint64)gl_updates : 0);
+}
+
+/* repeat N COMMAND...: runs COMMAND N times; prints one line: ok n=N oks=K errs=E [last-err=...] */
+static void cmd_repeat(Cmd *c)
+{
+    const char *p = c->rest;
+    while (*p == ' ' || *p == '\t') {
+        p++;
+    }
+    char *end;
+    guint64 n = g_ascii_strtoull(p, &end, 10);
+    if (end == p || (*end != ' ' && *end != '\t')) {
+        USAGE("repeat N COMMAND...");
+        return;
+    }
+    const char *body = end;
+    while (*body == ' ' || *body == '\t') {
+        body++;
+    }
+    if (g_str_has_prefix(body, "repeat") || g_str_has_prefix(body, "hangup")) {
+        USAGE("repeat takes neither repeat nor hangup");
+        return;
+    }
+    g_mutex_lock(&out_lock);
+    quiet++;
+    quiet_ok = quiet_err = 0;
+    g_clear_pointer(&quiet_last_err, g_free);
+    g_mutex_unlock(&out_lock);
+    gint64 t0 = now_ns();
+    for (guint64 i = 0; i < n; i++) {
+        char *line = g_strdup(end);
+        run_command(line);
+        g_free(line);
+    }
+    gint64 ns = now_ns() - t0;
+    g_mutex_lock(&out_lock);
+    quiet--;
+    guint64 oks = quiet_ok, errs = quiet_err;
+    char *last = quiet_last_err;
+    quiet_last_err = NULL;
+    g_mutex_unlock(&out_lock);
+    out_line("ok n=%" G_GUINT64_FORMAT " oks=%" G_GUINT64_FORMAT " errs=%" G_GUINT64_FORMAT " ns=%" G_GINT64_FORMAT
+             "%s%s", n, oks, errs, ns, last ? " last-err=" : "", last ? last : "");
+    g_free(last);
+}
+
+/* Commands QEMU with gl=on never sends on Linux: every surface is a GL texture exported as a DMA-BUF. */
+static gboolean gl_refuses(const char *name)
+{
+    static const char *const copies[] = { "scanout", "update", "scanout-map", "update-map", "bench-update",
+                                          "bench-map", NULL };
+    if (!gl_mode || !g_strv_contains(copies, name)) {
+        return FALSE;
+    }
+    out_line("err peer.GlMode QEMU with gl=on sends no %s on Linux (DMA-BUF scanouts only; no read-back "
+             "to Scanout/Update copies, no shared map)", name);
+    return TRUE;
+}
+
 typedef struct {
     const char *name;
     int npos;          /* positional args; -1 = takes raw rest of line */
@@ -2060,8 +2370,8 @@ static const CmdDef cmds[] = {
     { "scanout", 5, TRUE, cmd_scanout },
     { "update", 7, TRUE, cmd_update },
     { "scanout-map", 6, TRUE, cmd_scanout_map },
-    { "scanout-dmabuf", 7, TRUE, cmd_scanout_dmabuf },
-    { "scanout-dmabuf2", 13, TRUE, cmd_scanout_dmabuf2 },
+    { "scanout-dmabuf", 7, TRUE, cmd_scanout_dmabuf_gl },
+    { "scanout-dmabuf2", 13, TRUE, cmd_scanout_dmabuf2_gl },
     { "draw", 5, FALSE, cmd_draw },
     { "update-map", 4, TRUE, cmd_update_map },
     { "update-dmabuf", 4, TRUE, cmd_update_dmabuf },
@@ -2084,6 +2394,9 @@ static const CmdDef cmds[] = {
     { "echo", -1, FALSE, cmd_echo },
     { "sleep", 1, FALSE, cmd_sleep },
     { "hangup", 0, FALSE, cmd_hangup },
+    { "gl-refresh", 1, FALSE, cmd_gl_refresh },
+    { "gl-stats", 0, FALSE, cmd_gl_stats },
+    { "repeat", -1, FALSE, cmd_repeat },
 };
 
 static void run_command(char *line)
@@ -2121,6 +2434,10 @@ static void run_command(char *line)
     }
     if (!def) {
         USAGE("unknown command %s", name);
+        g_free(name);
+        return;
+    }
+    if (conn && gl_refuses(name)) {
         g_free(name);
         return;
     }
@@ -2308,8 +2625,13 @@ static char *format_props(GVariant *dict, char ***ifaces_out)
 int main(int argc, char **argv)
 {
     GError *err = NULL;
+    if (argc == 3 && !strcmp(argv[1], "--gl")) {
+        gl_mode = TRUE;
+        argv++;
+        argc--;
+    }
     if (argc != 2) {
-        fprintf(stderr, "usage: fake-qemu-peer SOCKET_PATH   (commands on stdin; see the source)\n");
+        fprintf(stderr, "usage: fake-qemu-peer [--gl] SOCKET_PATH   (commands on stdin; see the source)\n");
         return 2;
     }
     const char *path = argv[1];
@@ -2416,6 +2738,7 @@ int main(int argc, char **argv)
                 g_clear_error(&err);
             }
         }
+        peer_dmabuf2 = ifaces && g_strv_contains((const char *const *)ifaces, IFACE_DMABUF2);
         g_strfreev(ifaces);
     } else {
         char *t = error_text(err);
@@ -2426,6 +2749,10 @@ int main(int argc, char **argv)
 
     GMainLoop *loop = g_main_loop_new(NULL, FALSE);
     g_thread_unref(g_thread_new("closed-watch", loop_thread, loop));
+    peer_fds = (g_dbus_connection_get_capabilities(conn) & G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING) != 0;
+    if (gl_mode) {
+        out_line("gl fd-passing=%s dmabuf2=%s", peer_fds ? "yes" : "no", peer_dmabuf2 ? "yes" : "no");
+    }
     out_line("ready");
 
     for (;;) {

@@ -5,7 +5,7 @@
  */
 module io.github.qemudbus.testkit {
     requires transitive io.github.qemudbus.display.qmp; // Qmp.client() returns the shared client
-    requires transitive org.junit.jupiter.api; // @RequiresQemu and its extension
+    requires static org.junit.jupiter.api; // @RequiresQemu and its extension: the user's own JUnit 5 or 6
     requires com.fasterxml.jackson.databind;
     requires java.desktop; // screendumps as images
     requires org.slf4j;

@@ -2,6 +2,7 @@ package io.github.qemudbus.examples;
 
 import io.github.qemudbus.display.Console;
 import io.github.qemudbus.display.QemuDisplay;
+import io.github.qemudbus.display.frame.CpuFramesUnavailable;
 import io.github.qemudbus.display.frame.Frame;
 import io.github.qemudbus.display.frame.FrameListener;
 import io.github.qemudbus.display.frame.FrameSource;
@@ -77,6 +78,7 @@ final class RecordCommand implements Callable<Integer> {
                 Recorder recorder = new Recorder(dir, frames, minIntervalMs, stop);
                 source.addListener(recorder);
                 // A listener hears only of changes after it was added: record what is already there.
+                source.cpuFramesUnavailable().ifPresent(recorder::noCpuFrames);
                 recorder.record(source);
                 stop.await();
                 if (recorder.failure != null) {
@@ -129,6 +131,16 @@ final class RecordCommand implements Callable<Integer> {
         @Override
         public void onClosed(String reason) {
             fail("the console closed after " + written + " frames: " + reason);
+        }
+
+        @Override
+        public void onCpuFrames(Optional<CpuFramesUnavailable> unavailable) {
+            unavailable.ifPresent(this::noCpuFrames);
+        }
+
+        /** QEMU gl=on sends buffers the CPU cannot read: stop with the reason rather than record nothing. */
+        void noCpuFrames(CpuFramesUnavailable u) {
+            fail(u.describe());
         }
 
         /** Writes the current picture unless it was written already. */

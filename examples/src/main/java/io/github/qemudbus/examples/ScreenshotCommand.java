@@ -77,7 +77,7 @@ final class ScreenshotCommand implements Callable<Integer> {
                     }
                 });
                 long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-                if (!source.awaitFrame(Duration.ofMillis(timeoutMs))) {
+                if (!CpuFrames.awaitFrame(source, Duration.ofMillis(timeoutMs))) {
                     throw new IllegalStateException("no frame from console " + console.id() + " within " + timeoutMs
                             + " ms" + lastReason(source));
                 }
@@ -91,6 +91,7 @@ final class ScreenshotCommand implements Callable<Integer> {
                 }
                 Optional<Frame> frame = source.acquireFrame();
                 if (frame.isEmpty()) {
+                    CpuFrames.check(source); // the surface became one the CPU cannot read meanwhile
                     throw new IllegalStateException("the display is off (no surface)" + lastReason(source));
                 }
                 try (Frame f = frame.get()) {

@@ -45,7 +45,10 @@ final class TypeCommand implements Callable<Integer> {
         }
         for (String k : keys()) {
             if (KeyCodes.qnum(k).isEmpty()) {
-                throw new UsageException("unknown key code '" + k + "' (use KeyboardEvent.code names such as Enter, KeyA, F1)");
+                List<String> near = KeyCodes.suggest(k);
+                throw new UsageException("unknown key code '" + k + "' (" + (near.isEmpty()
+                        ? "use KeyboardEvent.code names such as Enter, KeyA, F1"
+                        : "did you mean " + String.join(" or ", near) + "?") + ")");
             }
         }
         if (text != null) {

@@ -5,6 +5,7 @@ import io.github.qemudbus.display.Keyboard;
 import io.github.qemudbus.display.Mouse;
 import io.github.qemudbus.display.MouseButton;
 import io.github.qemudbus.display.QemuDisplay;
+import io.github.qemudbus.display.frame.CpuFramesUnavailable;
 import io.github.qemudbus.display.frame.CursorState;
 import io.github.qemudbus.display.frame.Frame;
 import io.github.qemudbus.display.frame.FrameListener;
@@ -87,7 +88,11 @@ final class ViewerCommand implements Callable<Integer> {
                 source.addListener(screen);
                 // A listener hears only of changes after it was added: draw what is already there.
                 screen.onDamage(source, new Rect(0, 0, Integer.MAX_VALUE, Integer.MAX_VALUE), true);
+                source.cpuFramesUnavailable().ifPresent(screen::noCpuFrames);
                 String lost = screen.awaitClose();
+                if (screen.noCpuFrames != null) {
+                    throw new IllegalStateException(screen.noCpuFrames);
+                }
                 if (lost != null) {
                     throw new IllegalStateException("console " + console.id() + " closed: " + lost);
                 }
@@ -108,6 +113,7 @@ final class ViewerCommand implements Callable<Integer> {
         private transient BufferedImage image; // guarded by this: written by the notifier, read by the EDT
         private volatile boolean absolute;
         private volatile String lost;
+        private volatile String noCpuFrames;
 
         Screen(Keyboard keyboard, Mouse mouse, String title, Console.ConsoleInfo info) {
             this.keyboard = keyboard;
@@ -203,6 +209,17 @@ final class ViewerCommand implements Callable<Integer> {
         @Override
         public void onClosed(String reason) {
             lost = reason;
+            closed.countDown();
+        }
+
+        @Override
+        public void onCpuFrames(Optional<CpuFramesUnavailable> unavailable) {
+            unavailable.ifPresent(this::noCpuFrames);
+        }
+
+        /** QEMU gl=on sends buffers the CPU cannot read: a black window would say nothing; stop with the reason. */
+        void noCpuFrames(CpuFramesUnavailable u) {
+            noCpuFrames = u.describe();
             closed.countDown();
         }
 

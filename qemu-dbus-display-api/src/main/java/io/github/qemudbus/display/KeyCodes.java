@@ -123,6 +123,32 @@ public final class KeyCodes {
     }
 
     /**
+     * The valid code names nearest to a wrong one, best first, for error messages: common short
+     * names ({@code Esc} &rarr; {@code Escape}, {@code Ctrl} &rarr; {@code ControlLeft},
+     * {@code a} &rarr; {@code KeyA}), names differing only in case, then close spellings.
+     *
+     * @param code a name that {@link #qnum(String)} does not know
+     * @return up to three names, possibly none
+     * @throws NullPointerException if {@code code} is null
+     */
+    public static List<String> suggest(String code) {
+        return List.copyOf(KeyNames.nearest(Objects.requireNonNull(code, "code"), KeyTable.codes(), 3));
+    }
+
+    /**
+     * The message for an unknown code: {@code unknown key code: Esc (did you mean Escape?)}.
+     *
+     * @param code the unknown name
+     * @return the message, naming the nearest valid names when there are any
+     */
+    public static String unknownCodeMessage(String code) {
+        List<String> near = suggest(code);
+        return "unknown key code: " + code + (near.isEmpty()
+                ? " (use KeyboardEvent.code names such as Enter, KeyA, F1; KeyCodes.codes() lists them)"
+                : " (did you mean " + String.join(" or ", near) + "?)");
+    }
+
+    /**
      * Returns every canonical W3C {@code KeyboardEvent.code} name in the table, each with its own
      * qnum, in a stable order (grouped: main block, function keys, navigation, keypad,
      * international, editing, media, browser, system). Legacy aliases are not included.

@@ -145,6 +145,6 @@ public final class Keyboard {
     }
 
     private static int qnumOf(String code) {
-        return KeyCodes.qnum(code).orElseThrow(() -> new IllegalArgumentException("unknown key code: " + code));
+        return KeyCodes.qnum(code).orElseThrow(() -> new IllegalArgumentException(KeyCodes.unknownCodeMessage(code)));
     }
 }

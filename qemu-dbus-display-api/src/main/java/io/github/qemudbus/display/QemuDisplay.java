@@ -291,6 +291,7 @@ public final class QemuDisplay implements AutoCloseable {
         private QemuDisplay connectBus() {
             long deadline = System.nanoTime() + timeout.toNanos();
             String where = address == null ? "the session bus" : address;
+            checkSocketExists(where);
             DBusConnection conn = null;
             Exception last = null;
             while (conn == null) {
@@ -380,6 +381,51 @@ public final class QemuDisplay implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        /**
+         * Fails at once when the address names a unix socket path that does not exist: waiting
+         * for the timeout would only end in the same "No such file or directory". A socket that
+         * exists but does not answer yet is still retried until the timeout.
+         */
+        private void checkSocketExists(String where) {
+            String a = address != null ? address : System.getenv("DBUS_SESSION_BUS_ADDRESS");
+            if (a == null || a.contains(";")) {
+                return; // several addresses: dbus-java tries them in turn
+            }
+            String path = unixPath(a);
+            if (path != null && !Files.exists(Path.of(path))) {
+                throw new QemuDisplayException("cannot connect to D-Bus at " + where + ": no socket at " + path
+                        + " (No such file or directory; is dbus-daemon running with --address=unix:path=" + path
+                        + "?)", null, null);
+            }
+        }
+
+        /** The {@code path=} of a {@code unix:} D-Bus address, or null (abstract sockets, tcp, ...). */
+        static String unixPath(String address) {
+            if (!address.startsWith("unix:")) {
+                return null;
+            }
+            for (String kv : address.substring(5).split(",")) {
+                if (kv.startsWith("path=")) {
+                    return unescape(kv.substring(5));
+                }
+            }
+            return null;
+        }
+
+        private static String unescape(String v) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == '%' && i + 2 < v.length()) {
+                    b.append((char) Integer.parseInt(v.substring(i + 1, i + 3), 16));
+                    i += 2;
+                } else {
+                    b.append(c);
+                }
+            }
+            return b.toString();
         }
 
         /** QMP for the fd hand-off; its commands get the connect timeout too (QEMU answers them at once). */

@@ -75,6 +75,7 @@ public final class FakeQemuPeer implements AutoCloseable {
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final Object callLock = new Object();
     private volatile String propsLine;
+    private volatile String glLine;
     private volatile boolean ready;
     private volatile String closedLine;
     private boolean closed;
@@ -121,6 +122,25 @@ public final class FakeQemuPeer implements AutoCloseable {
      * @throws IOException if it cannot be built or started, or the socket does not appear
      */
     public static FakeQemuPeer start(Duration startTimeout) throws IOException {
+        return start(startTimeout, false);
+    }
+
+    /**
+     * Starts a peer in gl=on mode: it behaves as QEMU's GL listener does on Linux (DMA-BUF
+     * scanouts only, {@code ScanoutDMABUF2} to a listener that implements it, multi-plane
+     * buffers dropped for one that does not, nothing at all for a listener without fd passing,
+     * {@code UpdateDMABUF} awaited with the console's GL blocked meanwhile; the copy and
+     * shared-map commands are refused). After {@link #awaitReady}, {@link #glLine()} says what
+     * the listener negotiated. Memfds stand in for DMA-BUFs: there is no render node here.
+     *
+     * @return the running peer
+     * @throws IOException if it cannot be built or started
+     */
+    public static FakeQemuPeer startGl() throws IOException {
+        return start(Duration.ofSeconds(10), true);
+    }
+
+    private static FakeQemuPeer start(Duration startTimeout, boolean gl) throws IOException {
         Path bin = binary();
         Path dir = Files.createTempDirectory("fake-qemu-peer-");
         Path sock = dir.resolve("listener.sock");
@@ -131,7 +151,8 @@ public final class FakeQemuPeer implements AutoCloseable {
         }
         Process p;
         try {
-            p = new ProcessBuilder(bin.toString(), sock.toString()).start();
+            p = (gl ? new ProcessBuilder(bin.toString(), "--gl", sock.toString())
+                    : new ProcessBuilder(bin.toString(), sock.toString())).start();
         } catch (IOException e) {
             deleteTree(dir);
             throw new IOException("cannot run " + bin + ": " + e.getMessage(), e);
@@ -194,6 +215,16 @@ public final class FakeQemuPeer implements AutoCloseable {
             }
             return propsLine;
         }
+    }
+
+    /**
+     * In gl=on mode ({@link #startGl()}), once {@linkplain #awaitReady ready}: what the listener
+     * can receive, {@code gl fd-passing=yes|no dmabuf2=yes|no}; otherwise {@code null}.
+     *
+     * @return the line, or null
+     */
+    public String glLine() {
+        return glLine;
     }
 
     /**
@@ -337,6 +368,8 @@ public final class FakeQemuPeer implements AutoCloseable {
     private void consumeInfo(String line) {
         if (line.startsWith("props")) {
             propsLine = line;
+        } else if (line.startsWith("gl ")) {
+            glLine = line;
         } else if (line.equals("ready")) {
             ready = true;
         } else if (line.startsWith("warn")) {

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The JUnit 5 extension behind {@link RequiresQemu}: disables tests unless {@code
+ * The JUnit Jupiter extension (JUnit 5.x or 6.x) behind {@link RequiresQemu}: disables tests unless {@code
  * qemu.tests=true}, and fails them when it is set but tools are missing.
  */
 public final class QemuTestsExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback {

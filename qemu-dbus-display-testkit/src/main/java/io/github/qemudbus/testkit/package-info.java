@@ -15,6 +15,8 @@
  *   <li>{@link io.github.qemudbus.testkit.QemuTests} and {@link
  *       io.github.qemudbus.testkit.RequiresQemu}: run such tests only with {@code
  *       -Dqemu.tests=true}, and fail rather than skip when that is set but QEMU is missing.
+ *       They work with the JUnit Jupiter of your project, 5.x or 6.x: the testkit's own
+ *       dependency on JUnit is {@code provided} and brings nothing onto your class path.
  * </ul>
  *
  * <p>Needs qemu-system-x86_64 with the dbus display module, dbus-daemon and dbus-send, and,

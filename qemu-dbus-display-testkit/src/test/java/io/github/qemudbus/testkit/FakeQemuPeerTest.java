@@ -178,6 +178,57 @@ class FakeQemuPeerTest {
         }
     }
 
+    /** gl=on mode against the reference listener: DMA-BUF only, ScanoutDMABUF2 when implemented, awaited updates. */
+    @Test
+    void glModeSendsWhatQemusGlListenerSends() throws Exception {
+        assumeTrue(Boolean.getBoolean("qemu.tests"), "needs -Dqemu.tests=true (gcc, GLib headers)");
+        Path miniBin = GioProgramBuilder.compile(Path.of("src/test/c/mini-listener.c"), "mini-listener");
+        try (FakeQemuPeer peer = FakeQemuPeer.startGl();
+             Mini mini = Mini.start(miniBin, peer.socketPath())) {
+            peer.awaitReady(WAIT);
+            assertEquals("gl fd-passing=yes dmabuf2=yes", peer.glLine());
+            mini.await("connected");
+            // no copies, no shared map with gl=on
+            expectError(peer.call("scanout 64 48 256 x8r8g8b8 solid:ff0000"), "peer.GlMode");
+            expectError(peer.call("update 0 0 8 8 32 x8r8g8b8 solid:ff0000"), "peer.GlMode");
+            expectError(peer.call("scanout-map 64 48 256 x8r8g8b8 0 gradient"), "peer.GlMode");
+            // a one-plane scanout goes as ScanoutDMABUF2 to a listener implementing it; MOD_INVALID as given
+            peer.callOk("scanout-dmabuf 32 32 128 XR24 0x00ffffffffffffff true solid:123456");
+            Map<String, String> f = mini.fields("ScanoutDMABUF2 ");
+            assertFields(f, "planes", "1", "offsets", "0", "px0", "0xff123456");
+            // UpdateDMABUF awaited, its reply time kept
+            Reply r = peer.callOk("update-dmabuf 0 0 8 8");
+            assertTrue(r.number("blocked-ns").orElseThrow() > 0, r.toString());
+            r = peer.callOk("gl-refresh 20 rect=0,0,32,32");
+            assertEquals(20, r.number("n").orElseThrow());
+            assertEquals(0, r.number("errors").orElseThrow());
+            Reply stats = peer.callOk("gl-stats");
+            assertEquals(21, stats.number("updates").orElseThrow(), stats.toString());
+            assertTrue(stats.number("max-ns").orElseThrow() >= r.number("max-ns").orElseThrow(), stats.toString());
+            // the cursor stays CursorDefine
+            peer.callOk("cursor-define 16 16 2 3 solid:80ffffff");
+            assertFields(mini.fields("CursorDefine "), "hx", "2", "hy", "3");
+            // repeat: one summary line
+            r = peer.callOk("repeat 5 scanout-dmabuf 8 8 32 XR24 0 true solid:ff0000");
+            assertEquals(5, r.number("oks").orElseThrow(), r.toString());
+            assertEquals(0, r.number("errs").orElseThrow(), r.toString());
+        }
+        try (FakeQemuPeer peer = FakeQemuPeer.startGl();
+             Mini mini = Mini.start(miniBin, peer.socketPath(), "--interfaces", "none")) {
+            peer.awaitReady(WAIT);
+            assertEquals("gl fd-passing=yes dmabuf2=no", peer.glLine());
+            mini.await("connected");
+            // several planes need ScanoutDMABUF2: QEMU drops the buffer (a debug line only)
+            Reply r = peer.callOk("scanout-dmabuf2 0 0 32 32 32 32 NV12 0 true 2 0,1024 32,32 solid:808080");
+            assertEquals("multi-plane-without-ScanoutDMABUF2", r.detail("reason"), r.toString());
+            // one plane goes as ScanoutDMABUF: the next scanout the listener sees
+            peer.callOk("scanout-dmabuf2 0 0 16 16 16 16 XR24 0 true 1 0 64 solid:00ff00");
+            String line = mini.await("Scanout");
+            assertTrue(line.startsWith("ScanoutDMABUF kind="), "the dropped buffer reached the listener: " + line);
+            assertTrue(line.contains("fourcc=XR24") && line.contains("px0=0xff00ff00"), line);
+        }
+    }
+
     /**
      * Asserts each field of a mini-listener line.
      *
@@ -236,9 +287,10 @@ class FakeQemuPeerTest {
             t.start();
         }
 
-        static Mini start(Path bin, Path socket) throws IOException {
-            return new Mini(new ProcessBuilder(bin.toString(), socket.toString())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        static Mini start(Path bin, Path socket, String... args) throws IOException {
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(bin.toString(), socket.toString()));
+            cmd.addAll(java.util.List.of(args));
+            return new Mini(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         }
 
         /** Skips lines until one starts with prefix. */

@@ -1,14 +1,17 @@
 package io.github.qemudbus.webrtc;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.qemudbus.display.frame.CpuFramesUnavailable;
 import io.github.qemudbus.display.frame.FrameListener;
 import io.github.qemudbus.display.frame.PathChange;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What viewers are told about one console: its size, mouse mode, frame path, whether the guest
- * turned it off and whether it follows the window size. Every change is broadcast to the
+ * turned it off, whether it follows the window size, and why it has no picture when QEMU's
+ * DMA-BUFs cannot be read ({@code noCpuFrames}, QEMU with gl=on). Every change is broadcast to the
  * console's {@link Audience} as a {@code state} message; a viewer's {@code hello} starts from
  * {@link #message(String)}. Listens to the frame source for path changes, disable and close.
  */
@@ -26,6 +29,7 @@ final class ConsoleState implements FrameListener {
     private volatile boolean disabled;
     private volatile Boolean resizable;
     private volatile boolean vmRunning = true;
+    private volatile String noCpuFrames;
 
     ConsoleState(ConsoleBackend backend, Audience audience) {
         this.id = backend.id();
@@ -124,6 +128,24 @@ final class ConsoleState implements FrameListener {
         broadcast();
     }
 
+    /**
+     * QEMU with gl=on sends DMA-BUFs the CPU cannot read, or readable ones again: viewers are
+     * told why there is no picture (instead of a black screen) and what to change.
+     */
+    @Override
+    public void onCpuFrames(Optional<CpuFramesUnavailable> unavailable) {
+        noCpuFrames = unavailable.map(CpuFramesUnavailable::describe).orElse(null);
+        if (noCpuFrames != null) {
+            LOG.warn("console {}: {}", id, noCpuFrames);
+        }
+        broadcast();
+    }
+
+    /** Why the console has no CPU frames (QEMU gl=on, an unreadable DMA-BUF), or null. */
+    String noCpuFrames() {
+        return noCpuFrames;
+    }
+
     @Override
     public void onDisabled() {
         disabled = true;
@@ -149,6 +171,9 @@ final class ConsoleState implements FrameListener {
         m.put("vm", vmRunning ? "running" : "stopped");
         if (resizable != null) {
             m.put("resizable", resizable);
+        }
+        if (noCpuFrames != null) {
+            m.put("noCpuFrames", noCpuFrames);
         }
         return m;
     }

@@ -198,6 +198,34 @@ class BrowserSyntheticTest {
         }
     }
 
+    /** Issue 16: QEMU gl=on with a DMA-BUF the CPU cannot read: the page says why, not black or "Connecting". */
+    @Test
+    void thePageShowsWhyThereAreNoCpuFrames() throws Exception {
+        b.open(page("console=1&token=" + TOKEN));
+        awaitConnected(b);
+        awaitColour(b, 0, 0, 255);
+        io.github.qemudbus.display.frame.CpuFramesUnavailable u = new io.github.qemudbus.display.frame
+                .CpuFramesUnavailable("modifier 0x0100000000000001 is not linear: the CPU cannot read tiled or "
+                        + "compressed buffers", io.github.qemudbus.display.frame.CpuFramesUnavailable.FIX,
+                        0x34325258, 0x0100000000000001L, 1, java.time.Instant.now());
+        blue.cpuFrames(java.util.Optional.of(u));
+        Browser.await("the reason on the page", WAIT, () -> String.valueOf(
+                b.js("return document.getElementById('message').textContent")).equals(u.describe()));
+        assertEquals(u.describe(), b.state().get("noCpuFrames"));
+        assertTrue(Boolean.TRUE.equals(b.js("return document.getElementById('message').offsetParent !== null")),
+                "the message is visible");
+        // a late viewer gets it in its hello
+        b.open(page("console=1&token=" + TOKEN));
+        awaitConnected(b);
+        Browser.await("the reason after a reload", WAIT, () -> String.valueOf(
+                b.js("return document.getElementById('message').textContent")).contains("no CPU frames: QEMU runs "
+                        + "with gl=on"));
+        blue.cpuFrames(java.util.Optional.empty());
+        blue.fill(0x0000ff);
+        Browser.await("the reason cleared", WAIT, () -> !String.valueOf(
+                b.js("return document.getElementById('message').textContent")).contains("no CPU frames"));
+    }
+
     @Test
     void consolePickerAndSecondConsole() throws Exception {
         {

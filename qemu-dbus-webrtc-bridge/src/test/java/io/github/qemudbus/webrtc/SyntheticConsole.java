@@ -55,6 +55,11 @@ final class SyntheticConsole implements ConsoleBackend {
         listeners.forEach(l -> l.onCursor(c));
     }
 
+    /** Reports CPU frames unavailable (QEMU gl=on, an unreadable DMA-BUF) or available again. */
+    void cpuFrames(java.util.Optional<io.github.qemudbus.display.frame.CpuFramesUnavailable> state) {
+        listeners.forEach(l -> l.onCpuFrames(state));
+    }
+
     void setAbsolute(boolean abs) {
         absolute = abs;
         absoluteChanged.accept(abs);

@@ -446,7 +446,7 @@ public final class Doctor {
                 }
             }
             try {
-                boolean got = fs.awaitFrame(cfg.frameTimeout);
+                boolean got = GlOn.awaitFrameOrGpuOnly(fs, cfg.frameTimeout);
                 long t0 = System.nanoTime();
                 FrameStats s0 = fs.stats();
                 if (got && !cfg.observe.isZero()) {
@@ -508,6 +508,11 @@ public final class Doctor {
         void judgeFrames(boolean got, Frames f, Console.ConsoleInfo info, String fdRefusal) {
             String label = info != null ? info.label() : "";
             boolean vram = VRAM_DEVICES.contains(label);
+            String gpuOnly = GlOn.unreadable(f);
+            if (gpuOnly != null) {
+                add(Severity.ERROR, "frame-path", gpuOnly, GlOn.FIX);
+                return;
+            }
             if (!got || f.path() == null) {
                 String why = f.closeReason() != null ? "the listener link ended: " + f.closeReason()
                         : f.calls().isEmpty() ? "QEMU made no listener call at all within "
@@ -527,9 +532,13 @@ public final class Doctor {
             boolean dmabufFailed = f.changes().stream().anyMatch(c -> c.from() == FramePath.DMABUF
                     && c.to() != FramePath.DMABUF || c.reason().startsWith("DMA-BUF unusable"));
             switch (f.path()) {
-                case DMABUF -> add(Severity.OK, "frame-path", "DMA-BUF (QEMU runs with gl=on); "
-                        + (Boolean.FALSE.equals(f.dmabufCpuReadable()) ? "the modifier is not CPU-readable"
-                                : "modifier " + modifierText(f) + " is linear: the CPU reads it without a copy"), null);
+                case DMABUF -> {
+                    add(Severity.OK, "frame-path", "DMA-BUF (QEMU runs with gl=on); "
+                            + (Boolean.FALSE.equals(f.dmabufCpuReadable()) ? "the modifier is not CPU-readable"
+                                    : "modifier " + modifierText(f) + " is linear (or implicit, DRM_FORMAT_MOD_INVALID,"
+                                    + " as udmabuf reports): the CPU reads it without a copy"), null);
+                    add(Severity.INFO, "frame-path", GlOn.TRADE_OFF + "; this one is", GlOn.FIX);
+                }
                 case MAP -> {
                     add(Severity.OK, "frame-path", "shared memory (Listener.Unix.Map): QEMU draws into a memfd the SDK"
                             + " maps, no copy", null);

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link FrameSource} on one attachment to QEMU: one listener registration at a time (a new
- * one only when the path policy asks for it), closed for good when its link ends. A small
+ * A {@link FrameSource} on one attachment to QEMU: one listener registration, closed for good
+ * when its link ends. A small
  * coordinator: the {@link LinkHandler} of the current registration turns QEMU's calls into
  * changes of the {@link ScreenState}, the {@link PathPolicy} decides about paths, the
  * {@link FrameCounters} count, the {@link Registrations} register, the {@link Notifier} tells
@@ -31,6 +31,7 @@ final class AttachedFrameSource implements FrameSource {
     private final FrameCounters counters = new FrameCounters();
     private final Registrations registrations;
     private final LinkParts parts;
+    private final GpuHandoff gpu;
     private final AtomicReference<String> closeReason = new AtomicReference<>();
 
     private AttachedFrameSource(SourceOptions o) {
@@ -40,9 +41,11 @@ final class AttachedFrameSource implements FrameSource {
             notifier.add(l);
         }
         this.screen = new ScreenState(name);
-        this.policy = new PathPolicy(name, o.paths(), notifier::pathChange);
-        this.registrations = new Registrations(name, o.registrar(), this::shutdown);
-        this.parts = new LinkParts(name, screen, policy, counters, notifier, registrations, this::shutdown);
+        this.policy = new PathPolicy(name, o.paths(), notifier::pathChange, notifier::cpuFrames);
+        this.registrations = new Registrations(name, o.registrar());
+        this.gpu = o.gpuConsumer() == null ? null
+                : new GpuHandoff(name, o.gpuConsumer(), o.gpuReplyBound().toNanos());
+        this.parts = new LinkParts(name, screen, policy, counters, notifier, registrations, this::shutdown, gpu);
     }
 
     /**
@@ -61,6 +64,9 @@ final class AttachedFrameSource implements FrameSource {
     private void start() {
         SharedSurfaces.warmUp();
         notifier.start();
+        if (gpu != null) {
+            gpu.start();
+        }
         try {
             EnumSet<ListenerFeature> f = policy.advertise();
             registrations.open(new LinkHandler(parts, f), f);
@@ -69,6 +75,9 @@ final class AttachedFrameSource implements FrameSource {
             closeReason.compareAndSet(null, reason);
             notifier.closed(reason);
             screen.wakeWaiters();
+            if (gpu != null) {
+                gpu.close();
+            }
             throw e;
         }
     }
@@ -110,6 +119,11 @@ final class AttachedFrameSource implements FrameSource {
             notifier.replay(listener, whole, c.serial() > 0 ? c : null);
         }
         return h;
+    }
+
+    @Override
+    public Optional<CpuFramesUnavailable> cpuFramesUnavailable() {
+        return isClosed() ? Optional.empty() : Optional.ofNullable(policy.cpuFramesUnavailable());
     }
 
     @Override
@@ -163,6 +177,9 @@ final class AttachedFrameSource implements FrameSource {
             return;
         }
         registrations.close();
+        if (gpu != null) {
+            gpu.close();
+        }
         Surface s = screen.close();
         if (s != null) {
             s.release();

@@ -1,6 +1,7 @@
 package io.github.qemudbus.display.frame;
 
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,17 @@ final class AttachmentForwarder implements FrameListener {
         for (FrameListener l : targets) {
             try {
                 l.onPathChange(change);
+            } catch (RuntimeException e) {
+                LOG.warn("frame listener {} threw", l, e);
+            }
+        }
+    }
+
+    @Override
+    public void onCpuFrames(Optional<CpuFramesUnavailable> unavailable) {
+        for (FrameListener l : targets) {
+            try {
+                l.onCpuFrames(unavailable);
             } catch (RuntimeException e) {
                 LOG.warn("frame listener {} threw", l, e);
             }

@@ -55,7 +55,12 @@ public interface Frame extends AutoCloseable {
     FramePath path();
 
     /**
-     * Increases with every change of the surface's pixels (and with every new surface).
+     * Increases with every damage event QEMU reports for the surface (see
+     * {@link FrameListener#onDamage}) and with every new surface: it tells that QEMU reported
+     * something, not that pixels differ (QEMU reports redrawn areas with unchanged pixels too).
+     * On the copy path two leases with the same sequence hold the same pixels; on the map and
+     * DMA-BUF paths QEMU may draw before it reports. For real changes use
+     * {@link FrameListener#onlyChanges}.
      *
      * @return the sequence number when the lease was taken
      */

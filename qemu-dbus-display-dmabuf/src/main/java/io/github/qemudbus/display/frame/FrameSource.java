@@ -23,8 +23,13 @@ import java.util.Set;
  * <li>a refused {@code ScanoutMap} (descriptor not a regular file, memfd shorter than the
  * frame, mmap failure) gets an error reply; QEMU then sends copies on the same listener for
  * good (the source does not re-register: QEMU keeps dead listeners alive);</li>
- * <li>an unreadable DMA-BUF (tiled modifier, unknown format, mmap failure) gets an error
- * reply, then the source registers again, off the listener thread, advertising less;</li>
+ * <li>a DMA-BUF the CPU cannot read (tiled or compressed modifier, a format the SDK does not
+ * read, mmap refused) keeps the link: QEMU with {@code gl=on} sends nothing but DMA-BUFs on
+ * Linux, so registering again without them would get silence. The source answers every
+ * {@code UpdateDMABUF} at once and enters a clear state, {@link #cpuFramesUnavailable()}, with
+ * the reason and the fix ({@code gl=off} with virtio-vga for CPU consumers, or a
+ * {@link GpuConsumer}); a malformed DMA-BUF call (bad descriptor, sizes that do not fit) gets
+ * an error reply and no frames until a usable one;</li>
  * <li>QEMU switching paths on its own (std VGA graphics modes have no memfd) is recorded too.</li>
  * </ul>
  *
@@ -41,6 +46,11 @@ import java.util.Set;
  * {@link Frame#pixels()} fail with {@link InternalError} ({@link Frame#toImage()} reports it as
  * {@link IllegalStateException}), and makes native code reading the buffer's address crash.
  * QEMU itself never shrinks a surface it has shared.
+ *
+ * <p>GPU hand-off: with {@link Builder#gpuConsumer(GpuConsumer)} code that has a GPU receives
+ * every DMA-BUF scanout (duplicated descriptors it owns and closes) and its damage; QEMU's
+ * {@code UpdateDMABUF} is answered when the consumer is done or after a bound of a few
+ * milliseconds ({@link Builder#gpuReplyBound}), so a slow consumer never holds QEMU's GL.
  *
  * <p>Events reach {@link FrameListener}s on the source's own notifier thread; the thread that
  * answers QEMU never waits for them.
@@ -144,6 +154,20 @@ public interface FrameSource extends AutoCloseable {
      *     closed, or the shared memory shrank under us)
      */
     Optional<Frame> acquireFrame();
+
+    /**
+     * Whether QEMU sends frames the CPU cannot read: with {@code gl=on} QEMU exports every
+     * surface as a DMA-BUF and sends nothing else on Linux, and a tiled or compressed modifier,
+     * a format the SDK does not read (YUV, 10-bit) or a refused mmap leaves the CPU without
+     * pixels. The source then keeps its link, answers every {@code UpdateDMABUF} at once, hands
+     * the buffers to its {@link GpuConsumer} if it has one, and reports this state (also as a
+     * {@link PathChange} whose reason is {@link CpuFramesUnavailable#describe()}) instead of
+     * showing nothing. {@link #acquireFrame()} is empty meanwhile. The state ends when QEMU sends
+     * a readable buffer (another {@link PathChange}, "CPU frames again").
+     *
+     * @return the reason and the fix, or empty while CPU frames are available (or none came yet)
+     */
+    Optional<CpuFramesUnavailable> cpuFramesUnavailable();
 
     /**
      * Waits for the first surface.

@@ -26,7 +26,7 @@ final class LinkHandler implements ConsoleListener {
     private final LinkParts parts;
     private final ScreenState screen;
     private final Set<ListenerFeature> features;
-    private boolean dmabufFailed; // guarded by screen
+    private int[] gpuSize; // visible size of the last valid DMA-BUF (readable or not), or null; guarded by screen
 
     /**
      * A handler for a registration advertising {@code features}.
@@ -60,6 +60,9 @@ final class LinkHandler implements ConsoleListener {
     private void install(Surface s, String call) {
         if (!screen.replace(s)) {
             return;
+        }
+        if (s.path != FramePath.DMABUF) {
+            gpuSize = null;
         }
         parts.policy().surface(s.path, call, features);
         parts.counters().surface(s.width, s.height, s.format.bytesPerPixel());
@@ -194,8 +197,25 @@ final class LinkHandler implements ConsoleListener {
 
     @Override
     public void scanoutMap(UnixFd memfd, long offset, int width, int height, int stride, int pixmanFormat) {
-        adopt(FramePath.MAP, () -> SharedSurfaces.map(memfd, offset, width, height, stride, pixmanFormat),
-                "ScanoutMap");
+        Surface s;
+        try {
+            s = SharedSurfaces.map(memfd, offset, width, height, stride, pixmanFormat);
+        } catch (SharedSurfaces.Refusal r) {
+            synchronized (screen) {
+                if (!stale()) {
+                    mapFailed(r.getMessage());
+                }
+            }
+            throw invalid(r.getMessage());
+        }
+        synchronized (screen) {
+            if (!stale()) {
+                gpuSize = null;
+                install(s, "ScanoutMap");
+                return;
+            }
+        }
+        s.release();
     }
 
     @Override
@@ -204,55 +224,51 @@ final class LinkHandler implements ConsoleListener {
         String call = d.planes().size() > 1 || d.x() != 0 || d.y() != 0
                 || d.backingWidth() != d.width() || d.backingHeight() != d.height()
                 ? "ScanoutDMABUF2" : "ScanoutDMABUF";
-        adopt(FramePath.DMABUF, () -> SharedSurfaces.dmabuf(d, parts.policy().allowed()), call);
-    }
-
-    /** Makes a shared-memory surface, or refuses to. */
-    @FunctionalInterface
-    private interface SurfaceMaker {
-        Surface make() throws SharedSurfaces.Refusal;
-    }
-
-    /**
-     * Installs the surface of a ScanoutMap or ScanoutDMABUF. A refused one counts as a failure
-     * of its path and is answered with an error; one made after this registration went stale
-     * is released unused.
-     *
-     * @param path the path the scanout came on
-     * @param maker makes the surface, or refuses it
-     * @param call the call's name, for the path record
-     */
-    private void adopt(FramePath path, SurfaceMaker maker, String call) {
         Surface s;
         try {
-            s = maker.make();
+            s = SharedSurfaces.dmabuf(d, parts.policy().allowed());
         } catch (SharedSurfaces.Refusal r) {
             synchronized (screen) {
-                if (!stale()) {
-                    pathFailed(path, r.getMessage());
+                if (stale()) {
+                    return;
+                }
+                screen.drop();
+                if (r.isCpuUnreadable()) {
+                    // a valid buffer only a GPU can read: keep the link, say so, hand it on
+                    gpuSize = new int[] {d.width(), d.height()};
+                    parts.policy().dmabufUnreadable(r.getMessage(), d.fourcc(), d.modifier(), d.planes().size(),
+                            features, call);
+                } else {
+                    gpuSize = null;
+                    parts.policy().dmabufRefused(r.getMessage(), features, call);
                 }
             }
-            throw invalid(r.getMessage());
+            if (!r.isCpuUnreadable()) {
+                throw invalid(r.getMessage());
+            }
+            if (parts.gpu() != null) {
+                parts.gpu().scanout(d, false);
+            }
+            return;
         }
         synchronized (screen) {
-            if (!stale()) {
-                install(s, call);
+            if (stale()) {
+                s.release();
                 return;
             }
+            gpuSize = new int[] {d.width(), d.height()};
+            install(s, call);
         }
-        s.release();
+        if (parts.gpu() != null) {
+            parts.gpu().scanout(d, true);
+        }
     }
 
-    /** Asks the policy what a failed path means and carries it out. Caller holds the screen's monitor. */
-    private void pathFailed(FramePath failed, String reason) {
-        Set<ListenerFeature> again = parts.policy().failed(failed, reason, features, dmabufFailed);
+    /** A refused ScanoutMap: QEMU's fallback to copies follows. Caller holds the screen's monitor. */
+    private void mapFailed(String reason) {
+        parts.policy().mapRefused(reason, features);
         screen.drop();
-        if (failed == FramePath.DMABUF) {
-            dmabufFailed = true;
-        }
-        if (again != null) {
-            parts.registrations().replaceLater(this, new LinkHandler(parts, again), again);
-        }
+        gpuSize = null;
     }
 
     @Override
@@ -281,23 +297,36 @@ final class LinkHandler implements ConsoleListener {
         }
     }
 
+    /**
+     * Damage on the DMA-BUF: recorded for CPU readers when the source maps the buffer, handed to
+     * the GPU consumer (waiting at most its bound) when there is one. QEMU blocks the console's
+     * GL until this returns, so nothing here waits on anything else; without a readable surface
+     * and without a consumer it returns at once.
+     */
     @Override
     public void updateDmabuf(int x, int y, int width, int height) {
+        if (width < 0 || height < 0) {
+            throw invalid("UpdateDMABUF with negative size " + width + "x" + height);
+        }
+        Rect forGpu = null;
         synchronized (screen) {
             if (stale()) {
                 return;
             }
-            if (!(screen.current() instanceof Surface.DmabufSurface s)) {
+            if (screen.current() instanceof Surface.DmabufSurface s) {
+                Rect r = new Rect(x, y, width, height).clip(s.width, s.height);
+                if (!r.isEmpty()) {
+                    damaged(r, s.format.bytesPerPixel());
+                }
+            } else if (gpuSize == null) {
                 LOG.debug("frame source {}: UpdateDMABUF without a DMA-BUF surface ignored", parts.name());
-                return;
             }
-            if (width < 0 || height < 0) {
-                throw invalid("UpdateDMABUF with negative size " + width + "x" + height);
+            if (gpuSize != null && parts.gpu() != null) {
+                forGpu = new Rect(x, y, width, height).clip(gpuSize[0], gpuSize[1]);
             }
-            Rect r = new Rect(x, y, width, height).clip(s.width, s.height);
-            if (!r.isEmpty()) {
-                damaged(r, s.format.bytesPerPixel());
-            }
+        }
+        if (forGpu != null && !forGpu.isEmpty()) {
+            parts.gpu().update(forGpu);
         }
     }
 
@@ -308,6 +337,7 @@ final class LinkHandler implements ConsoleListener {
                 return;
             }
             screen.disable();
+            gpuSize = null;
             parts.notifier().disabled();
         }
     }

@@ -11,9 +11,10 @@ import java.util.function.Consumer;
  * @param policy path negotiation and fallback
  * @param counters statistics
  * @param notifier the listeners' event thread
- * @param registrations which handler is current; registers again on request
+ * @param registrations which handler is current
  * @param linkEnded closes the source with a reason when the current handler's link ends
+ * @param gpu the GPU consumer's hand-off, or null without one
  */
 record LinkParts(String name, ScreenState screen, PathPolicy policy, FrameCounters counters, Notifier notifier,
-        Registrations registrations, Consumer<String> linkEnded) {
+        Registrations registrations, Consumer<String> linkEnded, GpuHandoff gpu) {
 }

@@ -2,6 +2,7 @@ package io.github.qemudbus.display.frame;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,9 @@ final class Notifier {
     private boolean stopped;
 
     private record Damage(Rect rect, boolean newSurface) {
+    }
+
+    private record CpuFrames(Optional<CpuFramesUnavailable> state) {
     }
 
     private record Disabled() {
@@ -85,6 +89,10 @@ final class Notifier {
 
     synchronized void pathChange(PathChange c) {
         enqueue(c);
+    }
+
+    synchronized void cpuFrames(Optional<CpuFramesUnavailable> state) {
+        enqueue(new CpuFrames(state));
     }
 
     synchronized void disabled() {
@@ -185,6 +193,8 @@ final class Notifier {
                             l.onCursor(c);
                         } else if (e instanceof PathChange p) {
                             l.onPathChange(p);
+                        } else if (e instanceof CpuFrames c) {
+                            l.onCpuFrames(c.state());
                         } else if (e instanceof Disabled) {
                             l.onDisabled();
                         } else if (e instanceof Closed c) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -13,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Path negotiation and fallback: which features to advertise, which path QEMU chose and why,
- * and what to do when a path fails (keep QEMU's own fallback, or register again advertising
- * less). Decides from its inputs only; the caller carries the decisions out. Records every
+ * and what a failed path means (QEMU's own fallback to copies after a refused map; the
+ * no-CPU-frames state after an unreadable DMA-BUF). Decides from its inputs only; the caller carries the decisions out. Records every
  * change, logs it and hands it to a sink (the notifier). Thread-safe.
  */
 final class PathPolicy {
@@ -25,9 +26,11 @@ final class PathPolicy {
     private final Set<FramePath> allowed;
     private final boolean forced;
     private final Consumer<PathChange> sink;
+    private final Consumer<Optional<CpuFramesUnavailable>> cpuSink;
     private final EnumSet<FramePath> usable;
     private final List<PathChange> changes = new ArrayList<>();
     private volatile FramePath active;
+    private volatile CpuFramesUnavailable cpuless;
 
     /**
      * A policy for one source.
@@ -37,6 +40,20 @@ final class PathPolicy {
      * @param sink receives every change, in order
      */
     PathPolicy(String name, Set<FramePath> allowed, Consumer<PathChange> sink) {
+        this(name, allowed, sink, state -> { });
+    }
+
+    /**
+     * A policy for one source that also reports the no-CPU-frames state.
+     *
+     * @param name the source's name, for the log
+     * @param allowed the allowed paths (one path: forced)
+     * @param sink receives every change, in order
+     * @param cpuSink receives the no-CPU-frames state when it begins, changes or ends, after its change
+     */
+    PathPolicy(String name, Set<FramePath> allowed, Consumer<PathChange> sink,
+            Consumer<Optional<CpuFramesUnavailable>> cpuSink) {
+        this.cpuSink = cpuSink;
         this.name = name;
         this.allowed = Collections.unmodifiableSet(EnumSet.copyOf(allowed));
         this.forced = allowed.size() == 1;
@@ -105,7 +122,11 @@ final class PathPolicy {
      */
     synchronized void surface(FramePath path, String call, Set<ListenerFeature> advertised) {
         FramePath prev = active;
-        if (prev == null) {
+        if (cpuless != null) {
+            cpuless = null;
+            change(prev, path, "CPU frames again: QEMU sent a CPU-readable " + call);
+            cpuSink.accept(Optional.empty());
+        } else if (prev == null) {
             change(null, path, negotiated(advertised, path, call));
         } else if (prev != path) {
             change(prev, path, switchReason(prev, path, call));
@@ -113,51 +134,72 @@ final class PathPolicy {
     }
 
     /**
-     * A surface on {@code failed} could not be read: the one place that decides what happens.
-     * A refused ScanoutMap keeps QEMU's own fallback to copies (permanent for that listener and
-     * free). An unreadable DMA-BUF needs a registration that advertises less, since QEMU keeps
-     * sending DMA-BUFs to the listener it has; GL QEMU never uses ScanoutMap, so the next one
-     * advertises copies only when they are allowed.
+     * A ScanoutMap could not be used: QEMU's own fallback to copies is kept (permanent for that
+     * listener and free); no new registration.
      *
-     * @param failed the path that could not be used
      * @param reason why
      * @param advertised what the failing listener advertised
-     * @param reregistering whether a re-registration for that listener is already under way
-     * @return the features to register again with, or null when no new registration is needed
      */
-    synchronized EnumSet<ListenerFeature> failed(FramePath failed, String reason, Set<ListenerFeature> advertised,
-            boolean reregistering) {
+    synchronized void mapRefused(String reason, Set<ListenerFeature> advertised) {
         if (active == null) {
-            change(null, failed, negotiated(advertised, failed,
-                    failed == FramePath.MAP ? "ScanoutMap" : "ScanoutDMABUF"));
+            change(null, FramePath.MAP, negotiated(advertised, FramePath.MAP, "ScanoutMap"));
         }
-        if (failed == FramePath.MAP) {
-            usable.remove(FramePath.MAP);
-            String r = "ScanoutMap refused: " + reason + "; QEMU now sends Scanout/Update copies on this listener "
-                    + "for good";
-            if (!allowed.contains(FramePath.COPY)) {
-                r += " (copy is not among the allowed paths, but QEMU sends copies anyway: showing them)";
-            }
-            change(FramePath.MAP, FramePath.COPY, r);
-            return null;
+        usable.remove(FramePath.MAP);
+        String r = "ScanoutMap refused: " + reason + "; QEMU now sends Scanout/Update copies on this listener "
+                + "for good";
+        if (!allowed.contains(FramePath.COPY)) {
+            r += " (copy is not among the allowed paths, but QEMU sends copies anyway: showing them)";
         }
-        if (reregistering) {
-            return null;
+        change(FramePath.MAP, FramePath.COPY, r);
+    }
+
+    /**
+     * A DMA-BUF the CPU cannot read arrived (QEMU runs with gl=on): the source enters the
+     * no-CPU-frames state and keeps its link. QEMU with gl=on sends nothing but DMA-BUFs on
+     * Linux (no read-back to copies, no shared map), so registering again advertising less would
+     * get silence: the seed's black screen. Recorded once per distinct reason.
+     *
+     * @param reason why the CPU cannot read it
+     * @param fourcc the buffer's fourcc
+     * @param modifier its modifier
+     * @param planes its number of planes
+     * @param advertised what the listener advertised
+     * @param call the call that brought it
+     */
+    synchronized void dmabufUnreadable(String reason, int fourcc, long modifier, int planes,
+            Set<ListenerFeature> advertised, String call) {
+        if (active == null) {
+            change(null, FramePath.DMABUF, negotiated(advertised, FramePath.DMABUF, call));
         }
-        usable.remove(FramePath.DMABUF);
-        FramePath next = allowed.contains(FramePath.COPY) ? FramePath.COPY
-                : usable.contains(FramePath.MAP) ? FramePath.MAP : null;
-        if (next == null) {
-            change(FramePath.DMABUF, FramePath.DMABUF, "DMA-BUF unusable: " + reason + "; no other path is allowed "
-                    + "(forced dmabuf): no frames until QEMU sends a readable buffer");
-            return null;
+        if (cpuless != null && cpuless.reason().equals(reason)) {
+            return;
         }
-        usable.retainAll(EnumSet.of(next, FramePath.COPY));
-        usable.retainAll(allowed);
-        EnumSet<ListenerFeature> f = features(usable);
-        change(FramePath.DMABUF, next, "DMA-BUF unusable: " + reason + "; registering again advertising "
-                + describe(f));
-        return f;
+        cpuless = new CpuFramesUnavailable(reason, CpuFramesUnavailable.FIX, fourcc, modifier, planes, Instant.now());
+        change(active, FramePath.DMABUF, cpuless.describe() + ". The listener link is kept and every UpdateDMABUF "
+                + "is answered at once (QEMU with gl=on sends only DMA-BUFs on Linux: a registration without them "
+                + "would get nothing)");
+        cpuSink.accept(Optional.of(cpuless));
+    }
+
+    /**
+     * A malformed DMA-BUF scanout (bad descriptor, sizes that do not fit): answered with an error;
+     * no frames until QEMU sends a usable one. The link is kept.
+     *
+     * @param reason why
+     * @param advertised what the listener advertised
+     * @param call the call that brought it
+     */
+    synchronized void dmabufRefused(String reason, Set<ListenerFeature> advertised, String call) {
+        if (active == null) {
+            change(null, FramePath.DMABUF, negotiated(advertised, FramePath.DMABUF, call));
+        }
+        change(active, FramePath.DMABUF, call + " refused: " + reason + "; no frames until QEMU sends a "
+                + "usable buffer (the listener link is kept)");
+    }
+
+    /** The no-CPU-frames state, or null while CPU frames are available (or none arrived yet). */
+    CpuFramesUnavailable cpuFramesUnavailable() {
+        return cpuless;
     }
 
     /** Records a change: the list, the log, the sink. */

@@ -251,6 +251,17 @@ public final class ReconnectingFrameSource implements FrameSource {
     }
 
     /**
+     * Whether the live attachment has no CPU frames (QEMU with gl=on, an unreadable DMA-BUF).
+     *
+     * @return the reason and fix, or empty while detached or while CPU frames are available
+     */
+    @Override
+    public Optional<CpuFramesUnavailable> cpuFramesUnavailable() {
+        FrameSource c = current().orElse(null);
+        return c == null ? Optional.empty() : c.cpuFramesUnavailable();
+    }
+
+    /**
      * The frame path of the live attachment.
      *
      * @return the path, or null while detached or before its first surface

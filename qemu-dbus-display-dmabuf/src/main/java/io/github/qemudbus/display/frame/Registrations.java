@@ -5,22 +5,21 @@ import io.github.qemudbus.display.ListenerFeature;
 import io.github.qemudbus.display.ListenerRegistrar;
 import io.github.qemudbus.display.ListenerRegistration;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A source's listener registrations: which listener is current (callbacks of any other are
- * stale and ignored), its registration, registering again when the path policy asks for it,
- * and the error replies of registrations already closed. Knows listeners only as
- * {@link ConsoleListener}s.
+ * A source's listener registration: which listener is current (callbacks of any other are
+ * stale and ignored), its registration, and the error replies of registrations already closed.
+ * One registration per attachment: no fallback registers again (QEMU keeps its own fallback on
+ * the listener it has, and QEMU with gl=on sends nothing but DMA-BUFs, so a registration
+ * advertising less would get silence). Knows listeners only as {@link ConsoleListener}s.
  */
 final class Registrations {
     private static final Logger LOG = LoggerFactory.getLogger(FrameSource.class);
 
     private final String name;
     private final ListenerRegistrar registrar;
-    private final Consumer<String> fatal;
     private volatile ConsoleListener current;
     // guarded by this
     private ListenerRegistration registration;
@@ -30,14 +29,12 @@ final class Registrations {
     /**
      * Registrations for one source.
      *
-     * @param name the source's name, for the log and the re-registration thread
-     * @param registrar registers each listener
-     * @param fatal closes the source with a reason when registering again fails
+     * @param name the source's name, for the log
+     * @param registrar registers the listener
      */
-    Registrations(String name, ListenerRegistrar registrar, Consumer<String> fatal) {
+    Registrations(String name, ListenerRegistrar registrar) {
         this.name = name;
         this.registrar = registrar;
-        this.fatal = fatal;
     }
 
     /** Whether {@code l} is the current listener (false for every listener once closed). */
@@ -80,50 +77,6 @@ final class Registrations {
         LOG.debug("frame source {} registered, advertising {}", name, PathPolicy.describe(features));
     }
 
-    /**
-     * Replaces the registration of {@code old} by one of {@code next} advertising
-     * {@code features}, on a thread of its own (never the listener thread that asks: QEMU waits
-     * for its reply). Nothing happens when {@code old} is no longer current by then.
-     */
-    void replaceLater(ConsoleListener old, ConsoleListener next, Set<ListenerFeature> features) {
-        Thread t = new Thread(() -> replace(old, next, features), "frame-reregister-" + name);
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private void replace(ConsoleListener old, ConsoleListener next, Set<ListenerFeature> features) {
-        ListenerRegistration oldReg;
-        synchronized (this) {
-            if (closed || current != old) {
-                return;
-            }
-            oldReg = registration;
-            registration = null;
-            current = next;
-        }
-        ListenerRegistration reg;
-        try {
-            reg = registrar.register(next, features);
-        } catch (RuntimeException e) {
-            LOG.warn("frame source {}: registering again failed", name, e);
-            closeQuietly(oldReg);
-            fatal.accept("registering the listener again (after a DMA-BUF failure) failed: " + e.getMessage());
-            return;
-        }
-        boolean late;
-        synchronized (this) {
-            late = closed || current != next;
-            if (!late) {
-                registration = reg;
-            }
-        }
-        if (late) {
-            closeQuietly(reg);
-        }
-        closeQuietly(oldReg);
-        LOG.info("frame source {}: registered again, advertising {}", name, PathPolicy.describe(features));
-    }
-
     /** Error replies of every registration so far (the links count them). */
     synchronized long errorReplies() {
         return pastErrorReplies + (registration != null ? registration.errorReplies() : 0);
@@ -148,20 +101,6 @@ final class Registrations {
         }
         synchronized (this) {
             pastErrorReplies += reg.errorReplies();
-        }
-    }
-
-    private void closeQuietly(ListenerRegistration r) {
-        if (r == null) {
-            return;
-        }
-        try {
-            r.close();
-        } catch (RuntimeException e) {
-            LOG.debug("closing a registration failed", e);
-        }
-        synchronized (this) {
-            pastErrorReplies += r.errorReplies();
         }
     }
 }

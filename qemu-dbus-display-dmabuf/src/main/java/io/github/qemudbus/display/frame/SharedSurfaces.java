@@ -26,12 +26,33 @@ final class SharedSurfaces {
     private SharedSurfaces() {
     }
 
-    /** A refused scanout; the message is the reason. */
+    /**
+     * A refused scanout; the message is the reason. Either the peer's call is malformed (bad
+     * descriptor, sizes that do not fit: answered with an error) or it describes a valid buffer
+     * the CPU cannot read (a tiled modifier, a format the SDK does not read, mmap refused: a GPU
+     * can still import it).
+     */
     static final class Refusal extends Exception {
         private static final long serialVersionUID = 1L;
+        private final boolean cpuUnreadable;
 
         Refusal(String reason) {
+            this(reason, false);
+        }
+
+        private Refusal(String reason, boolean cpuUnreadable) {
             super(reason, null, false, false);
+            this.cpuUnreadable = cpuUnreadable;
+        }
+
+        /** A valid buffer the CPU cannot read. */
+        static Refusal cpuUnreadable(String reason) {
+            return new Refusal(reason, true);
+        }
+
+        /** Whether the buffer is valid but not CPU-readable (rather than a malformed call). */
+        boolean isCpuUnreadable() {
+            return cpuUnreadable;
         }
     }
 
@@ -131,15 +152,16 @@ final class SharedSurfaces {
      */
     static Surface.DmabufSurface dmabuf(DmabufScanout d, Set<FramePath> allowed) throws Refusal {
         if (!allowed.contains(FramePath.DMABUF)) {
-            throw new Refusal("DMA-BUF is not among the allowed paths " + allowed);
+            throw Refusal.cpuUnreadable("DMA-BUF is not among the allowed paths " + allowed);
         }
         if (!d.isLinear()) {
-            throw new Refusal(String.format(Locale.ROOT, "modifier 0x%016x is not linear: the CPU cannot read "
-                    + "tiled or compressed buffers", d.modifier()));
+            throw Refusal.cpuUnreadable(String.format(Locale.ROOT, "modifier 0x%016x is not linear: the CPU cannot "
+                    + "read tiled or compressed buffers", d.modifier()));
         }
         PixelFormat f = PixelFormat.fromFourcc(d.fourcc()).orElse(null);
         if (f == null) {
-            throw new Refusal("fourcc " + fourccName(d.fourcc()) + " is not an RGB format the SDK reads");
+            throw Refusal.cpuUnreadable("fourcc " + fourccName(d.fourcc()) + " is not an RGB format the SDK reads"
+                    + (d.planes().size() > 1 ? " (" + d.planes().size() + " planes)" : ""));
         }
         if (d.planes().isEmpty()) {
             throw new Refusal("no planes");
@@ -208,7 +230,7 @@ final class SharedSurfaces {
             return Mapping.map(dup, p.offset(), len);
         } catch (IOException | RuntimeException e) {
             dup.close();
-            throw new Refusal("plane " + index + ": " + e.getMessage());
+            throw Refusal.cpuUnreadable("plane " + index + ": mmap refused: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.qemudbus.display.frame;
 
 import io.github.qemudbus.display.ListenerRegistrar;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,6 +23,11 @@ abstract class SourceBuilder<B extends SourceBuilder<B>> {
     private final List<FrameListener> listeners = new ArrayList<>();
     private BooleanSupplier canAttach = () -> true;
     private String cannotAttach = "re-attaching is impossible";
+    private GpuConsumer gpuConsumer;
+    private Duration gpuReplyBound = DEFAULT_GPU_REPLY_BOUND;
+
+    /** How long an {@code UpdateDMABUF} answer waits for a GPU consumer by default. */
+    static final Duration DEFAULT_GPU_REPLY_BOUND = Duration.ofMillis(4);
 
     SourceBuilder(ListenerRegistrar registrar) {
         this.registrar = Objects.requireNonNull(registrar, "registrar");
@@ -35,6 +41,8 @@ abstract class SourceBuilder<B extends SourceBuilder<B>> {
         this.listeners.addAll(from.listeners);
         this.canAttach = from.canAttach;
         this.cannotAttach = from.cannotAttach;
+        this.gpuConsumer = from.gpuConsumer;
+        this.gpuReplyBound = from.gpuReplyBound;
     }
 
     abstract B self();
@@ -90,6 +98,41 @@ abstract class SourceBuilder<B extends SourceBuilder<B>> {
         return self();
     }
 
+    /**
+     * Hands every DMA-BUF scanout (QEMU with {@code gl=on}) to code that has a GPU: the
+     * consumer gets duplicated descriptors it owns and closes, the planes' offsets and strides,
+     * fourcc, modifier, backing size and orientation, then the damage on it, on a thread of the
+     * source's own. Tiled and compressed buffers, which the CPU cannot read, reach it too. QEMU's
+     * {@code UpdateDMABUF} is answered when the consumer calls {@link GpuUpdate#done()} or after
+     * {@link #gpuReplyBound(Duration)}, whichever is first.
+     *
+     * @param consumer the consumer
+     * @return this builder
+     */
+    public B gpuConsumer(GpuConsumer consumer) {
+        this.gpuConsumer = Objects.requireNonNull(consumer, "consumer");
+        return self();
+    }
+
+    /**
+     * The longest QEMU's {@code UpdateDMABUF} answer waits for the {@linkplain #gpuConsumer GPU
+     * consumer} (default 4 ms). QEMU blocks the console's GL output until it has the answer, so
+     * keep it well below a frame.
+     *
+     * @param bound from 0 (answer at once) to 1 s
+     * @return this builder
+     * @throws IllegalArgumentException for a negative bound or one over a second
+     */
+    public B gpuReplyBound(Duration bound) {
+        Objects.requireNonNull(bound, "bound");
+        if (bound.isNegative() || bound.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("GPU reply bound must be between 0 and 1 s (QEMU waits at most 1 s "
+                    + "for UpdateDMABUF, blocking the console's GL meanwhile): " + bound);
+        }
+        this.gpuReplyBound = bound;
+        return self();
+    }
+
     /** Tells a re-attaching source when registering can no longer work, and what to say then. */
     final void attachCondition(BooleanSupplier condition, String whyNot) {
         this.canAttach = Objects.requireNonNull(condition, "condition");
@@ -98,6 +141,7 @@ abstract class SourceBuilder<B extends SourceBuilder<B>> {
 
     /** The options as they are now. */
     final SourceOptions options() {
-        return new SourceOptions(registrar, paths, name, listeners, canAttach, cannotAttach);
+        return new SourceOptions(registrar, paths, name, listeners, canAttach, cannotAttach, gpuConsumer,
+                gpuReplyBound);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.qemudbus.display.frame;
 
 import io.github.qemudbus.display.ListenerRegistrar;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -18,9 +19,11 @@ import java.util.function.BooleanSupplier;
  * @param listeners listeners subscribed before the first registration
  * @param canAttach whether registering can still work (false: the display's connection is gone)
  * @param cannotAttach why re-attaching stopped when {@code canAttach} turns false
+ * @param gpuConsumer receives every DMA-BUF scanout and its damage, or null
+ * @param gpuReplyBound the longest an UpdateDMABUF answer waits for the GPU consumer
  */
 record SourceOptions(ListenerRegistrar registrar, Set<FramePath> paths, String name, List<FrameListener> listeners,
-        BooleanSupplier canAttach, String cannotAttach) {
+        BooleanSupplier canAttach, String cannotAttach, GpuConsumer gpuConsumer, Duration gpuReplyBound) {
 
     /**
      * Copies the collections so the value stays fixed.
@@ -31,6 +34,8 @@ record SourceOptions(ListenerRegistrar registrar, Set<FramePath> paths, String n
      * @param listeners listeners
      * @param canAttach attach condition
      * @param cannotAttach message
+     * @param gpuConsumer GPU consumer or null
+     * @param gpuReplyBound bound
      */
     SourceOptions {
         Objects.requireNonNull(registrar, "registrar");
@@ -41,11 +46,13 @@ record SourceOptions(ListenerRegistrar registrar, Set<FramePath> paths, String n
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(canAttach, "canAttach");
         Objects.requireNonNull(cannotAttach, "cannotAttach");
+        Objects.requireNonNull(gpuReplyBound, "gpuReplyBound");
     }
 
     /** The same options under another name, with other listeners (a re-attaching source's attachments). */
     SourceOptions forAttachment(String attachmentName, FrameListener listener) {
-        return new SourceOptions(registrar, paths, attachmentName, List.of(listener), canAttach, cannotAttach);
+        return new SourceOptions(registrar, paths, attachmentName, List.of(listener), canAttach, cannotAttach,
+                gpuConsumer, gpuReplyBound);
     }
 
     /** The name, or {@code fallback} when none was given. */

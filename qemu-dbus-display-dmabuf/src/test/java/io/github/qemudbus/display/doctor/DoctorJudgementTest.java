@@ -47,26 +47,49 @@ class DoctorJudgementTest {
     }
 
     @Test
-    void tiledDmabufIsReportedWithItsModifier() {
+    void tiledDmabufUnderGlOnIsExplainedWithItsModifierAndTheTradeOff() {
+        // issue 16: the SDK keeps the link (one registration, path dmabuf) and records "no CPU frames"
         Doctor.Run r = run(10, 1, 0);
-        r.judgeFrames(true, frames(FramePath.COPY, List.of(
+        r.judgeFrames(false, frames(FramePath.DMABUF, List.of(
                 change(null, FramePath.DMABUF, "negotiated: QEMU chose dmabuf (ScanoutDMABUF)"),
-                change(FramePath.DMABUF, FramePath.COPY, "DMA-BUF unusable: modifier 0x0100000000000001 is not linear")),
-                Map.of("ScanoutDMABUF", 1L, "Scanout", 1L), 3, "Scanout", 0x0100000000000001L, false), VIRTIO, null);
+                change(FramePath.DMABUF, FramePath.DMABUF, "no CPU frames: QEMU runs with gl=on and its DMA-BUF is "
+                        + "not CPU-readable (modifier 0x0100000000000001 is not linear: the CPU cannot read tiled or "
+                        + "compressed buffers); fix: run QEMU with gl=off ...")),
+                Map.of("ScanoutDMABUF", 1L, "UpdateDMABUF", 40L), 3, "UpdateDMABUF", 0x0100000000000001L, false),
+                VIRTIO, null);
         String t = text(r.findings);
-        assertTrue(t.contains("WARNING QEMU sent a DMA-BUF (gl=on) the SDK cannot read"), t);
+        assertEquals(1, r.findings.size(), t);
+        assertEquals(Severity.ERROR, r.findings.get(0).severity());
+        assertTrue(t.contains("QEMU runs with gl=on: every surface"), t);
+        assertTrue(t.contains("no shared map and no Scanout/Update copies on Linux"), t);
         assertTrue(t.contains("0x0100000000000001"), t);
-        assertTrue(t.contains("gl=off"), t);
+        assertTrue(t.contains("answers every UpdateDMABUF at once"), t);
+        assertTrue(r.findings.get(0).fix().contains("gl=off and -device virtio-vga")
+                && r.findings.get(0).fix().contains("gpuConsumer"), t);
+        assertTrue(!t.contains("no frame arrived"), "not the generic no-frame error: " + t);
     }
 
     @Test
-    void linearDmabufIsFine() {
+    void readableAgainEndsTheGlOnError() {
+        Doctor.Run r = run(10, 1, 0);
+        r.judgeFrames(true, frames(FramePath.DMABUF, List.of(change(null, FramePath.DMABUF, "negotiated"),
+                change(FramePath.DMABUF, FramePath.DMABUF, "no CPU frames: ... (modifier 0x1 ...)"),
+                change(FramePath.DMABUF, FramePath.DMABUF, "CPU frames again: QEMU sent a CPU-readable ScanoutDMABUF")),
+                Map.of("ScanoutDMABUF", 2L), 1, "ScanoutDMABUF", 0L, true), VIRTIO, null);
+        assertEquals(Severity.OK, r.findings.get(0).severity(), text(r.findings));
+    }
+
+    @Test
+    void linearDmabufIsFineAndTheTradeOffIsExplained() {
         Doctor.Run r = run(10, 1, 0);
         r.judgeFrames(true, frames(FramePath.DMABUF, List.of(change(null, FramePath.DMABUF, "negotiated")),
                 Map.of("ScanoutDMABUF", 1L), 1, "ScanoutDMABUF", 0L, true), VIRTIO, null);
-        assertEquals(1, r.findings.size(), text(r.findings));
+        assertEquals(2, r.findings.size(), text(r.findings));
         assertEquals(Severity.OK, r.findings.get(0).severity());
         assertTrue(r.findings.get(0).summary().contains("linear"));
+        assertEquals(Severity.INFO, r.findings.get(1).severity());
+        assertTrue(r.findings.get(1).summary().contains("gl=on") && r.findings.get(1).fix().contains("gl=off"),
+                text(r.findings));
     }
 
     @Test

@@ -53,9 +53,17 @@ final class FakePeerHarness implements FrameSourceTck.Harness {
     int width;
     int height;
 
+    final boolean gl;
+
     FakePeerHarness(Kind kind) {
+        this(kind, false);
+    }
+
+    /** A harness whose peer runs in gl=on mode ({@link FakeQemuPeer#startGl()}) when {@code gl}. */
+    FakePeerHarness(Kind kind, boolean gl) {
         assumeEnabled();
         this.kind = kind;
+        this.gl = gl;
     }
 
     @Override
@@ -65,10 +73,13 @@ final class FakePeerHarness implements FrameSourceTck.Harness {
 
     @Override
     public FrameSource open() throws Exception {
-        peer = FakeQemuPeer.start();
+        peer = gl ? FakeQemuPeer.startGl() : FakeQemuPeer.start();
         source = FrameSource.builder(registrar(peer)).path(kind.path).name("tck-" + kind.name().toLowerCase()).build();
         String props = peer.awaitReady(Duration.ofSeconds(10));
         assertTrue(props.startsWith("props Interfaces=" + kind.interfaces), props);
+        if (gl) {
+            assertEquals("gl fd-passing=yes dmabuf2=yes", peer.glLine());
+        }
         return source;
     }
 

@@ -327,43 +327,77 @@ class FrameSourceUnitTest {
         closeUnmapsAll(s, base);
     }
 
+    /**
+     * Issue 16: was tiledDmabufFallsBackToCopiesThroughANewRegistration. Under gl=on a second
+     * registration without DMA-BUF gets nothing, so a tiled buffer now keeps the link, is answered
+     * without error and puts the source into the no-CPU-frames state; a readable buffer ends it.
+     */
     @Test
-    void tiledDmabufFallsBackToCopiesThroughANewRegistration() throws Exception {
+    void tiledDmabufKeepsTheLinkAndReportsNoCpuFrames() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
         FrameSource s = open(r);
         ConsoleListener first = r.last();
         assertEquals(PathPolicy.features(EnumSet.allOf(FramePath.class)), r.features.get(0));
         try (UnixFd p0 = TestFds.memfd("unit-tiled", new byte[0], 4096)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> first.scanoutDmabuf(new DmabufScanout(List.of(plane(p0, 0, 64)), 0, 0, 16, 16, 16, 16,
-                            PixelFormat.XRGB8888.fourcc(), 0x0100000000000001L, true)));
-            assertTrue(e.getMessage().contains("not linear"), e.getMessage());
+            first.scanoutDmabuf(new DmabufScanout(List.of(plane(p0, 0, 64)), 0, 0, 16, 16, 16, 16,
+                    PixelFormat.XRGB8888.fourcc(), 0x0100000000000001L, true));
         }
-        ConsoleListener second = r.awaitRegistration(2);
-        assertEquals(Set.of(), r.features.get(1), "second registration advertises copies only");
-        first.scanout(4, 3, 16, XRGB, pixels(4, 3, 16, 1)); // the old listener is ignored now
+        first.updateDmabuf(0, 0, 16, 16); // answered at once: no surface, no consumer
+        Thread.sleep(100);
+        assertEquals(1, r.listeners.size(), "no re-registration");
         assertTrue(s.acquireFrame().isEmpty());
-        second.scanout(4, 3, 16, XRGB, pixels(4, 3, 16, 1));
-        assertEquals(FramePath.COPY, s.activePath());
+        assertEquals(FramePath.DMABUF, s.activePath());
+        CpuFramesUnavailable u = s.cpuFramesUnavailable().orElseThrow();
+        assertTrue(u.reason().contains("modifier 0x0100000000000001 is not linear"), u.reason());
+        assertEquals(0x0100000000000001L, u.modifier());
+        assertEquals(1, u.planes());
+        assertTrue(u.fix().contains("gl=off") && u.fix().contains("virtio-vga") && u.fix().contains("gpuConsumer"),
+                u.fix());
         List<PathChange> pc = s.pathChanges();
-        assertChange(pc.get(1), FramePath.DMABUF, FramePath.COPY);
-        assertTrue(pc.get(1).reason().contains("modifier 0x0100000000000001 is not linear"), pc.get(1).reason());
         assertEquals(2, pc.size(), pc.toString());
+        assertChange(pc.get(1), FramePath.DMABUF, FramePath.DMABUF);
+        assertEquals(u.describe() + ". The listener link is kept and every UpdateDMABUF is answered at once (QEMU "
+                + "with gl=on sends only DMA-BUFs on Linux: a registration without them would get nothing)",
+                pc.get(1).reason());
+        // a linear buffer on the same listener brings CPU frames back
+        try (UnixFd p0 = TestFds.memfd("unit-linear", new byte[0], 4096)) {
+            first.scanoutDmabuf(new DmabufScanout(List.of(plane(p0, 0, 64)), 0, 0, 16, 16, 16, 16,
+                    PixelFormat.XRGB8888.fourcc(), DmabufScanout.MODIFIER_INVALID, true));
+        }
+        assertTrue(s.cpuFramesUnavailable().isEmpty());
+        try (Frame f = s.acquireFrame().orElseThrow()) {
+            assertEquals(16, f.width());
+        }
     }
 
     @Test
-    void forcedDmabufReportsInsteadOfFallingBack() throws Exception {
+    void forcedDmabufWithAYuvBufferReportsNoCpuFrames() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
         FrameSource s = FrameSource.builder(r).path(FramePath.DMABUF).build();
         cleanup.add(s);
         try (UnixFd p0 = TestFds.memfd("unit-nv12", new byte[0], 4096)) {
-            assertThrows(IllegalArgumentException.class, () -> r.last().scanoutDmabuf(new DmabufScanout(
-                    List.of(plane(p0, 0, 64)), 0, 0, 16, 16, 16, 16, 0x3231564e /* NV12 */, 0, true)));
+            r.last().scanoutDmabuf(new DmabufScanout(List.of(plane(p0, 0, 64), plane(p0, 1024, 64)), 0, 0, 16, 16,
+                    16, 16, 0x3231564e /* NV12 */, 0, true));
         }
         Thread.sleep(100);
         assertEquals(1, r.listeners.size());
-        PathChange c = s.pathChanges().get(s.pathChanges().size() - 1);
-        assertTrue(c.reason().contains("NV12") && c.reason().contains("forced dmabuf"), c.reason());
+        CpuFramesUnavailable u = s.cpuFramesUnavailable().orElseThrow();
+        assertTrue(u.reason().contains("NV12") && u.reason().contains("2 planes"), u.reason());
+        assertEquals(2, u.planes());
+    }
+
+    @Test
+    void aMalformedDmabufIsAnErrorAndKeepsTheLink() throws Exception {
+        DirectRegistrar r = new DirectRegistrar();
+        FrameSource s = FrameSource.builder(r).path(FramePath.DMABUF).build();
+        cleanup.add(s);
+        try (UnixFd p0 = TestFds.memfd("unit-short", new byte[0], 100)) {
+            assertThrows(IllegalArgumentException.class, () -> r.last().scanoutDmabuf(new DmabufScanout(
+                    List.of(plane(p0, 0, 64)), 0, 0, 16, 16, 16, 16, PixelFormat.XRGB8888.fourcc(), 0, true)));
+        }
+        assertEquals(1, r.listeners.size());
+        assertTrue(s.cpuFramesUnavailable().isEmpty(), "a malformed call is not the gl=on state");
+        assertTrue(s.pathChanges().get(s.pathChanges().size() - 1).reason().startsWith("ScanoutDMABUF refused"));
     }
 
     @Test

@@ -90,7 +90,7 @@ class PathPolicyTest {
     @Test
     void aRefusedMapKeepsQemusOwnFallbackWithoutRegisteringAgain() {
         PathPolicy p = policy(EnumSet.allOf(FramePath.class));
-        assertNull(p.failed(FramePath.MAP, "memfd holds 100 bytes", ALL, false), "no new registration");
+        p.mapRefused("memfd holds 100 bytes", ALL);
         List<PathChange> c = p.changes();
         assertEquals(2, c.size(), c.toString());
         assertNull(c.get(0).from());
@@ -108,46 +108,59 @@ class PathPolicyTest {
     @Test
     void aRefusedForcedMapSaysCopiesAreShownAnyway() {
         PathPolicy p = policy(EnumSet.of(FramePath.MAP));
-        p.failed(FramePath.MAP, "not a memfd", PathPolicy.features(EnumSet.of(FramePath.MAP)), false);
+        p.mapRefused("not a memfd", PathPolicy.features(EnumSet.of(FramePath.MAP)));
         assertTrue(last(p).reason().endsWith("(copy is not among the allowed paths, but QEMU sends copies anyway: "
                 + "showing them)"), last(p).reason());
     }
 
     @Test
-    void anUnreadableDmabufRegistersAgainForCopiesOnce() {
+    void anUnreadableDmabufKeepsTheLinkAndReportsNoCpuFramesOnce() {
+        // was: anUnreadableDmabufRegistersAgainForCopiesOnce (issue 16: under gl=on a registration
+        // without DMA-BUF gets nothing, so the policy no longer asks for one)
         PathPolicy p = policy(EnumSet.allOf(FramePath.class));
+        assertNull(p.cpuFramesUnavailable());
         p.surface(FramePath.DMABUF, "ScanoutDMABUF", ALL);
-        Set<ListenerFeature> again = p.failed(FramePath.DMABUF, "modifier 0x1 is not linear", ALL, false);
-        assertEquals(Set.of(), again, "copies only: GL QEMU never uses ScanoutMap");
-        PathChange c = last(p);
-        assertEquals(FramePath.DMABUF, c.from());
-        assertEquals(FramePath.COPY, c.to());
-        assertEquals("DMA-BUF unusable: modifier 0x1 is not linear; registering again advertising no optional "
-                + "interface and no fd passing (copies only)", c.reason());
-        assertEquals(Set.of(), p.advertise());
-        assertNull(p.failed(FramePath.DMABUF, "again", ALL, true), "a re-registration is already under way");
-        assertEquals(2, p.changes().size());
-    }
-
-    @Test
-    void anUnreadableDmabufWithoutCopiesFallsBackToTheMap() {
-        Set<FramePath> allowed = EnumSet.of(FramePath.DMABUF, FramePath.MAP);
-        PathPolicy p = policy(allowed);
-        Set<ListenerFeature> again = p.failed(FramePath.DMABUF, "unknown fourcc", PathPolicy.features(allowed), false);
-        assertEquals(EnumSet.of(ListenerFeature.FD_PASSING, ListenerFeature.SHARED_MAP), again);
-        assertEquals(FramePath.MAP, last(p).to());
-        assertTrue(last(p).reason().endsWith("registering again advertising fd passing (ScanoutDMABUF) + "
-                + "Listener.Unix.Map"), last(p).reason());
-    }
-
-    @Test
-    void aForcedDmabufHasNowhereToGo() {
-        PathPolicy p = policy(EnumSet.of(FramePath.DMABUF));
-        assertNull(p.failed(FramePath.DMABUF, "fourcc NV12", PathPolicy.features(EnumSet.of(FramePath.DMABUF)),
-                false));
+        p.dmabufUnreadable("modifier 0x1 is not linear", 0x34325258, 1L, 1, ALL, "ScanoutDMABUF");
         PathChange c = last(p);
         assertEquals(FramePath.DMABUF, c.from());
         assertEquals(FramePath.DMABUF, c.to());
-        assertTrue(c.reason().contains("no other path is allowed (forced dmabuf)"), c.reason());
+        assertTrue(c.reason().startsWith("no CPU frames: QEMU runs with gl=on and its DMA-BUF is not CPU-readable "
+                + "(modifier 0x1 is not linear); fix: run QEMU with gl=off and -device virtio-vga"), c.reason());
+        assertTrue(c.reason().contains("The listener link is kept"), c.reason());
+        CpuFramesUnavailable u = p.cpuFramesUnavailable();
+        assertEquals("modifier 0x1 is not linear", u.reason());
+        assertEquals(1L, u.modifier());
+        assertEquals(0x34325258, u.fourcc());
+        assertEquals(ALL, p.advertise(), "nothing is taken away: no registration advertises less");
+        p.dmabufUnreadable("modifier 0x1 is not linear", 0x34325258, 1L, 1, ALL, "ScanoutDMABUF");
+        assertEquals(2, p.changes().size(), "the same reason is recorded once");
+        p.dmabufUnreadable("fourcc NV12 (0x3231564e) is not an RGB format the SDK reads (2 planes)", 0x3231564e, 0,
+                2, ALL, "ScanoutDMABUF2");
+        assertEquals(3, p.changes().size(), "a new reason is recorded");
+        assertEquals(2, p.cpuFramesUnavailable().planes());
+        p.surface(FramePath.DMABUF, "ScanoutDMABUF", ALL);
+        assertNull(p.cpuFramesUnavailable(), "a readable buffer ends the state");
+        assertEquals("CPU frames again: QEMU sent a CPU-readable ScanoutDMABUF", last(p).reason());
+    }
+
+    @Test
+    void anUnreadableFirstDmabufIsTheNegotiationToo() {
+        PathPolicy p = policy(EnumSet.of(FramePath.DMABUF, FramePath.MAP));
+        p.dmabufUnreadable("modifier 0x1 is not linear", 0x34325258, 1L, 1, ALL, "ScanoutDMABUF2");
+        assertEquals(2, p.changes().size());
+        assertNull(p.changes().get(0).from());
+        assertTrue(p.changes().get(0).reason().contains("QEMU chose dmabuf (ScanoutDMABUF2)"),
+                p.changes().get(0).reason());
+        assertEquals(FramePath.DMABUF, p.active());
+    }
+
+    @Test
+    void aMalformedDmabufIsRefusedWithoutTheGpuOnlyState() {
+        PathPolicy p = policy(EnumSet.of(FramePath.DMABUF));
+        p.surface(FramePath.DMABUF, "ScanoutDMABUF", ALL);
+        p.dmabufRefused("plane 0: buffer holds 10 bytes", ALL, "ScanoutDMABUF");
+        assertNull(p.cpuFramesUnavailable());
+        assertEquals("ScanoutDMABUF refused: plane 0: buffer holds 10 bytes; no frames until QEMU sends a usable "
+                + "buffer (the listener link is kept)", last(p).reason());
     }
 }

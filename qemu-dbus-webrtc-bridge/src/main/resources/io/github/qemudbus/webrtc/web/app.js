@@ -41,7 +41,7 @@ const state = {
   session: null, location: null, lastError: null, bridgeStats: null, rtt: null, errors: [], reconnects: 0,
   stats: { fps: 0, kbps: 0, rttMs: null, codec: '', frames: 0, decoded: 0 },
   features: [], serialPorts: [], guestClipboard: null, audioTrack: false, soundOn: false, clipboardSent: 0,
-  vm: 'running', vmStops: 0,
+  vm: 'running', vmStops: 0, noCpuFrames: null,
 };
 const VM_STOPPED = 'VM stopped \u2013 waiting for it to come back';
 window.qemuConsole = state;
@@ -60,7 +60,9 @@ function setStatus(phase, text) {
 }
 
 function showMessage(text) {
-  ui.message.textContent = text || '';
+  // while the console has no CPU frames (QEMU gl=on), its reason stays in place of an empty picture
+  ui.message.textContent = text || state.noCpuFrames || '';
+  ui.message.classList.toggle('no-cpu-frames', !text && Boolean(state.noCpuFrames));
 }
 
 function authHeaders(extra = {}) {
@@ -344,8 +346,10 @@ function applyState(m) {
   }
   if (wasAbs !== state.absolute && state.absolute && document.pointerLockElement) document.exitPointerLock();
   updateCursorStyle();
+  state.noCpuFrames = m.noCpuFrames || null;
   if (state.vm === 'stopped') showMessage(VM_STOPPED);
   else if (m.disabled) showMessage('The guest turned the display off');
+  else if (state.noCpuFrames) showMessage('');
   else if (state.phase === 'connected') showMessage(ui.video.readyState >= 2 ? '' : 'Waiting for the picture\u2026');
 }
 

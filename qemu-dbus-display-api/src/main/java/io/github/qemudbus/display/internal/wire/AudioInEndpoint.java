@@ -10,7 +10,6 @@ import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Set
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -48,16 +47,6 @@ public final class AudioInEndpoint implements ListenerEndpoint {
     @Override
     public String interfaceName() {
         return MessageDecoders.AUDIO_IN;
-    }
-
-    @Override
-    public List<String> interfaces() {
-        return List.of();
-    }
-
-    @Override
-    public boolean fdPassing() {
-        return false;
     }
 
     @Override

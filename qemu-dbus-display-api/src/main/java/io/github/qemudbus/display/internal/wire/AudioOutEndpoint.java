@@ -6,7 +6,6 @@ import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Ini
 import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.SetEnabled;
 import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.SetVolume;
 import io.github.qemudbus.display.internal.wire.ListenerMessage.AudioMessage.Write;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,16 +32,6 @@ public final class AudioOutEndpoint implements ListenerEndpoint {
     @Override
     public String interfaceName() {
         return MessageDecoders.AUDIO_OUT;
-    }
-
-    @Override
-    public List<String> interfaces() {
-        return List.of();
-    }
-
-    @Override
-    public boolean fdPassing() {
-        return false;
     }
 
     @Override

@@ -24,16 +24,20 @@ public interface ListenerEndpoint {
     /**
      * The optional interfaces announced in the {@code Interfaces} property.
      *
-     * @return interface names, possibly empty
+     * @return interface names, possibly empty; none unless the object says otherwise
      */
-    List<String> interfaces();
+    default List<String> interfaces() {
+        return List.of();
+    }
 
     /**
      * Whether to negotiate Unix fd passing during authentication.
      *
-     * @return true to ask QEMU for descriptors
+     * @return true to ask QEMU for descriptors; only objects that take fds say so
      */
-    boolean fdPassing();
+    default boolean fdPassing() {
+        return false;
+    }
 
     /**
      * The calls this object understands.
