@@ -166,6 +166,11 @@ final class ChangeFilter implements FrameListener {
     }
 
     @Override
+    public void onCpuFrames(Optional<CpuFramesUnavailable> unavailable) {
+        next.onCpuFrames(unavailable);
+    }
+
+    @Override
     public void onClosed(String reason) {
         copy = null;
         next.onClosed(reason);

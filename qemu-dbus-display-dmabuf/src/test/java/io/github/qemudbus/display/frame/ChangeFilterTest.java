@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.github.qemudbus.display.PixelFormat;
 import java.awt.image.BufferedImage;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The change filter's compare on frames held in plain byte arrays: rows, columns, padding, orientation. */
@@ -110,5 +115,27 @@ class ChangeFilterTest {
         assertNull(filter.compare(f, new Rect(0, 0, 64, 48), true), "a full redraw of the same pixels");
         f.set(40, 30, 0x77);
         assertEquals(new Rect(40, 30, 1, 1), filter.compare(f, new Rect(0, 0, 1, 1), true));
+    }
+
+    @Test
+    void everyOtherEventIsPassedOn() throws Exception {
+        // a listener method the filter does not override would silently stop at the filter
+        for (Method m : FrameListener.class.getMethods()) {
+            if (Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            Method own = ChangeFilter.class.getMethod(m.getName(), m.getParameterTypes());
+            assertEquals(ChangeFilter.class, own.getDeclaringClass(),
+                    "ChangeFilter must pass on " + m.getName());
+        }
+        List<String> seen = new ArrayList<>();
+        ChangeFilter filter = new ChangeFilter(new FrameListener() {
+            @Override
+            public void onCpuFrames(Optional<CpuFramesUnavailable> unavailable) {
+                seen.add("cpu:" + unavailable.isPresent());
+            }
+        });
+        filter.onCpuFrames(Optional.empty());
+        assertEquals(List.of("cpu:false"), seen);
     }
 }
