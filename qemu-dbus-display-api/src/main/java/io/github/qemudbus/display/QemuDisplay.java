@@ -201,8 +201,8 @@ public final class QemuDisplay implements AutoCloseable {
             Map<String, org.freedesktop.dbus.types.Variant<?>> props = ifaces.get(Chardev.INTERFACE);
             String p = path.getPath();
             if (props != null && p.startsWith(Chardev.PATH_PREFIX)) {
-                Object name = props.get("Name") == null ? "" : props.get("Name").getValue();
-                out.add(new Chardev(session, p.substring(Chardev.PATH_PREFIX.length()), String.valueOf(name)));
+                out.add(new Chardev(session, p.substring(Chardev.PATH_PREFIX.length()),
+                        new Props(props).string("Name")));
             }
         });
         out.sort(java.util.Comparator.comparing(Chardev::id));
