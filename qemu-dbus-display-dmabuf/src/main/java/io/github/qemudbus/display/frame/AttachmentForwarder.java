@@ -2,6 +2,7 @@ package io.github.qemudbus.display.frame;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,61 +30,47 @@ final class AttachmentForwarder implements FrameListener {
 
     @Override
     public void onDamage(FrameSource source, Rect damage, boolean newSurface) {
-        for (FrameListener l : targets) {
-            try {
-                l.onDamage(source, damage, newSurface);
-            } catch (RuntimeException e) {
-                LOG.warn("frame listener {} threw", l, e);
-            }
-        }
+        deliver(targets, l -> l.onDamage(source, damage, newSurface));
     }
 
     @Override
     public void onCursor(CursorState cursor) {
-        for (FrameListener l : targets) {
-            try {
-                l.onCursor(cursor);
-            } catch (RuntimeException e) {
-                LOG.warn("frame listener {} threw", l, e);
-            }
-        }
+        deliver(targets, l -> l.onCursor(cursor));
     }
 
     @Override
     public void onDisabled() {
-        for (FrameListener l : targets) {
-            try {
-                l.onDisabled();
-            } catch (RuntimeException e) {
-                LOG.warn("frame listener {} threw", l, e);
-            }
-        }
+        deliver(targets, FrameListener::onDisabled);
     }
 
     @Override
     public void onPathChange(PathChange change) {
-        for (FrameListener l : targets) {
-            try {
-                l.onPathChange(change);
-            } catch (RuntimeException e) {
-                LOG.warn("frame listener {} threw", l, e);
-            }
-        }
+        deliver(targets, l -> l.onPathChange(change));
     }
 
     @Override
     public void onCpuFrames(Optional<CpuFramesUnavailable> unavailable) {
-        for (FrameListener l : targets) {
-            try {
-                l.onCpuFrames(unavailable);
-            } catch (RuntimeException e) {
-                LOG.warn("frame listener {} threw", l, e);
-            }
-        }
+        deliver(targets, l -> l.onCpuFrames(unavailable));
     }
 
     @Override
     public void onClosed(String reason) {
         ended.run();
+    }
+
+    /**
+     * Calls each listener in turn; one that throws is logged and does not stop the others.
+     *
+     * @param listeners the listeners
+     * @param call the event
+     */
+    static void deliver(List<FrameListener> listeners, Consumer<FrameListener> call) {
+        for (FrameListener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                LOG.warn("frame listener {} threw", l, e);
+            }
+        }
     }
 }

@@ -538,13 +538,7 @@ public final class ReconnectingFrameSource implements FrameSource {
         synchronized (lock) {
             closedNotified = true;
         }
-        for (FrameListener l : frameListeners) {
-            try {
-                l.onClosed(reason);
-            } catch (RuntimeException e) {
-                LOG.warn("frame listener {} threw", l, e);
-            }
-        }
+        AttachmentForwarder.deliver(frameListeners, l -> l.onClosed(reason));
     }
 
     private void supervise() {
