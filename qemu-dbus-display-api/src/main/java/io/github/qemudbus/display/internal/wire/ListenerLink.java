@@ -179,8 +179,8 @@ public final class ListenerLink implements AutoCloseable {
                 String text = error;
                 out.message(WireWriter.ERROR, 1, ++serial, h.serial(), errorName, "s", w -> w.putString(text));
             } else {
-                out.message(WireWriter.METHOD_RETURN, 1, ++serial, h.serial(), null, (reply == null ? Reply.EMPTY : reply).signature(),
-                        (reply == null ? Reply.EMPTY : reply).body());
+                Reply r = reply == null ? Reply.EMPTY : reply;
+                out.message(WireWriter.METHOD_RETURN, 1, ++serial, h.serial(), null, r.signature(), r.body());
             }
             socket.send(out.flipped());
         } finally {
