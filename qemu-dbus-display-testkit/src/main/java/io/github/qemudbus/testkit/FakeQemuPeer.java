@@ -11,14 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,7 +143,7 @@ public final class FakeQemuPeer implements AutoCloseable {
         Path dir = Files.createTempDirectory("fake-qemu-peer-");
         Path sock = dir.resolve("listener.sock");
         if (sock.toString().getBytes(StandardCharsets.UTF_8).length > 100) {
-            deleteTree(dir);
+            FixtureFiles.deleteTree(dir);
             dir = Files.createTempDirectory(Path.of("/tmp"), "fqp-");
             sock = dir.resolve("l.sock");
         }
@@ -154,7 +152,7 @@ public final class FakeQemuPeer implements AutoCloseable {
             p = (gl ? new ProcessBuilder(bin.toString(), "--gl", sock.toString())
                     : new ProcessBuilder(bin.toString(), sock.toString())).start();
         } catch (IOException e) {
-            deleteTree(dir);
+            FixtureFiles.deleteTree(dir);
             throw new IOException("cannot run " + bin + ": " + e.getMessage(), e);
         }
         FakeQemuPeer peer = new FakeQemuPeer(p, dir, sock);
@@ -354,7 +352,7 @@ public final class FakeQemuPeer implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         } finally {
-            deleteTree(tempDir);
+            FixtureFiles.deleteTree(tempDir);
         }
     }
 
@@ -445,23 +443,6 @@ public final class FakeQemuPeer implements AutoCloseable {
     private String stderrSuffix() {
         String s = stderr();
         return s.isEmpty() ? "" : "; stderr:\n" + s;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.debug("cannot delete {}: {}", p, e.toString());
-                }
-            });
-        } catch (IOException e) {
-            LOG.debug("cannot delete {}: {}", dir, e.toString());
-        }
     }
 
     /**

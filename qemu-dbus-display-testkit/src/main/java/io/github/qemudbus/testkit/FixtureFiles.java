@@ -79,7 +79,12 @@ final class FixtureFiles {
 
     /** Deletes the folder and everything in it; best effort. */
     void deleteAll() {
-        if (!Files.exists(dir)) {
+        deleteTree(dir);
+    }
+
+    /** Deletes {@code dir} and everything in it; best effort (null or missing: nothing to do). */
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
             return;
         }
         try (Stream<Path> s = Files.walk(dir)) {

@@ -21,9 +21,9 @@ public record QemuVersion(int major, int minor, int micro, String pkg) {
      */
     public static QemuVersion of(JsonNode version) {
         JsonNode q = version == null ? null : version.get("qemu");
+        // canConvertToInt is true only for numeric nodes whose value fits an int
         if (q == null || !q.path("major").canConvertToInt() || !q.path("minor").canConvertToInt()
-                || !q.path("micro").canConvertToInt() || !q.path("major").isNumber()
-                || !q.path("minor").isNumber() || !q.path("micro").isNumber()) {
+                || !q.path("micro").canConvertToInt()) {
             throw new QmpException("unexpected QMP version object: " + version, null);
         }
         return new QemuVersion(q.get("major").asInt(), q.get("minor").asInt(), q.get("micro").asInt(),
