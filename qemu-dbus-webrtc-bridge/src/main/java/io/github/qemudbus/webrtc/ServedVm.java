@@ -35,8 +35,7 @@ final class ServedVm implements AutoCloseable {
         }
         List<ConsoleStream> streams = new ArrayList<>();
         for (ConsoleBackend b : backends) {
-            streams.add(new ConsoleStream(b, ctx.factory(), ctx.config().maxFrameRate(),
-                    ctx.config().refresh().toMillis(), ctx.scheduler()));
+            streams.add(ConsoleStream.of(b, ctx));
         }
         ServedVm v = new ServedVm(name, true, new Consoles(streams), ConsoleExtras.none());
         for (ConsoleStream s : streams) {
@@ -54,8 +53,7 @@ final class ServedVm implements AutoCloseable {
         Consoles consoles = new Consoles(List.of());
         ConsoleExtras extras = ConsoleExtras.of(ctx.factory(), c.clipboard(), c.audio(), c.serial(), ctx.scheduler());
         ServedVm v = new ServedVm(name, root, consoles, extras);
-        v.session(new VmSession(name, locator, c.consoleIds(), consoles, extras, ctx.factory(), c.maxFrameRate(),
-                c.refresh().toMillis(), ctx.scheduler(), s -> {
+        v.session(new VmSession(name, locator, c.consoleIds(), consoles, extras, ctx, s -> {
                     viewers.closeConsole(s, "console " + s.id() + " is gone from the VM");
                     ctx.control().execute(s::disposeNative); // after the closes queued above
                 }));
