@@ -22,6 +22,12 @@ final class ConsoleStream implements AutoCloseable {
     private final InputLane lane;
     private final ResizeDebouncer resize;
 
+    /** A console stream with the bridge's frame rate, refresh period, factory and timer. */
+    static ConsoleStream of(ConsoleBackend backend, BridgeContext ctx) {
+        return new ConsoleStream(backend, ctx.factory(), ctx.config().maxFrameRate(), ctx.config().refresh().toMillis(),
+                ctx.scheduler());
+    }
+
     ConsoleStream(ConsoleBackend backend, PeerConnectionFactory factory, int maxFps, long refreshMillis,
             ScheduledExecutorService scheduler) {
         this.backend = backend;

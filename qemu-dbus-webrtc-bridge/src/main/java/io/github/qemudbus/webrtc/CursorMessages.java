@@ -21,9 +21,13 @@ final class CursorMessages implements FrameListener {
     static final int MAX_PIXELS = 512 * 512;
 
     private final Consumer<byte[]> out;
-    private volatile byte[] latest;
+    private volatile Latest latest;
     private CursorShape lastShape; // guarded by this
     private String lastPng; // guarded by this
+
+    /** The latest cursor with its shape, made into a message only when a viewer joins. */
+    private record Latest(int x, int y, boolean visible, CursorShape shape, String png) {
+    }
 
     /** @param out where each message goes (the console's audience) */
     CursorMessages(Consumer<byte[]> out) {
@@ -32,7 +36,13 @@ final class CursorMessages implements FrameListener {
 
     /** The latest cursor message, always with its shape; null before the first cursor. */
     byte[] latest() {
-        return latest;
+        Latest l = latest;
+        if (l == null) {
+            return null;
+        }
+        ObjectNode m = position(l.x(), l.y(), l.visible());
+        putShape(m, l.shape(), l.png());
+        return Protocol.bytes(m);
     }
 
     @Override
@@ -42,10 +52,7 @@ final class CursorMessages implements FrameListener {
 
     /** The message for a cursor change (and the new {@link #latest()}). */
     byte[] encode(CursorState c) {
-        ObjectNode m = Protocol.out("cursor");
-        m.put("x", c.x());
-        m.put("y", c.y());
-        m.put("visible", c.visible());
+        ObjectNode m = position(c.x(), c.y(), c.visible());
         CursorShape shape = new CursorShape(c.width(), c.height(), c.hotX(), c.hotY(), c.argb());
         boolean shapeChanged;
         String png;
@@ -56,15 +63,21 @@ final class CursorMessages implements FrameListener {
                 lastPng = shape.width > 0 && shape.height > 0 ? shape.toPngDataUrl() : "";
             }
             png = lastPng;
-            // the cached copy always carries the shape, for viewers that join later
-            ObjectNode full = m.deepCopy();
-            putShape(full, shape, png);
-            latest = Protocol.bytes(full);
+            // kept with its shape for viewers that join later; serialised only for them
+            latest = new Latest(c.x(), c.y(), c.visible(), lastShape, png);
         }
         if (shapeChanged) {
             putShape(m, shape, png);
         }
         return Protocol.bytes(m);
+    }
+
+    private static ObjectNode position(int x, int y, boolean visible) {
+        ObjectNode m = Protocol.out("cursor");
+        m.put("x", x);
+        m.put("y", y);
+        m.put("visible", visible);
+        return m;
     }
 
     private static void putShape(ObjectNode m, CursorShape s, String png) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -179,11 +178,7 @@ final class InputEndpoint {
         r.put("accepted", messages.size() - errors.size());
         r.set("errors", errors);
         byte[] out = Protocol.bytes(r);
-        h.set("Content-Type", "application/json");
-        ex.sendResponseHeaders(200, out.length);
-        try (OutputStream o = ex.getResponseBody()) {
-            o.write(out);
-        }
+        HttpExchanges.send(ex, 200, "application/json", out);
     }
 
     /** Splits a body into single messages, each re-serialized for {@link Protocol#parse}; null when malformed. */

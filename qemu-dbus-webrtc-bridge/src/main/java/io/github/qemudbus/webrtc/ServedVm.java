@@ -19,13 +19,14 @@ final class ServedVm implements AutoCloseable {
     private final boolean root;
     private final Consoles consoles;
     private final ConsoleExtras extras;
-    private volatile VmSession session;
+    private final VmSession session;
 
-    ServedVm(String name, boolean root, Consoles consoles, ConsoleExtras extras) {
+    private ServedVm(String name, boolean root, Consoles consoles, ConsoleExtras extras, VmSession session) {
         this.name = name;
         this.root = root;
         this.consoles = consoles;
         this.extras = extras;
+        this.session = session;
     }
 
     /** A VM of test consoles (no QEMU, no extras). */
@@ -35,10 +36,9 @@ final class ServedVm implements AutoCloseable {
         }
         List<ConsoleStream> streams = new ArrayList<>();
         for (ConsoleBackend b : backends) {
-            streams.add(new ConsoleStream(b, ctx.factory(), ctx.config().maxFrameRate(),
-                    ctx.config().refresh().toMillis(), ctx.scheduler()));
+            streams.add(ConsoleStream.of(b, ctx));
         }
-        ServedVm v = new ServedVm(name, true, new Consoles(streams), ConsoleExtras.none());
+        ServedVm v = new ServedVm(name, true, new Consoles(streams), ConsoleExtras.none(), null);
         for (ConsoleStream s : streams) {
             s.start();
         }
@@ -53,13 +53,11 @@ final class ServedVm implements AutoCloseable {
         BridgeConfig c = ctx.config();
         Consoles consoles = new Consoles(List.of());
         ConsoleExtras extras = ConsoleExtras.of(ctx.factory(), c.clipboard(), c.audio(), c.serial(), ctx.scheduler());
-        ServedVm v = new ServedVm(name, root, consoles, extras);
-        v.session(new VmSession(name, locator, c.consoleIds(), consoles, extras, ctx.factory(), c.maxFrameRate(),
-                c.refresh().toMillis(), ctx.scheduler(), s -> {
-                    viewers.closeConsole(s, "console " + s.id() + " is gone from the VM");
-                    ctx.control().execute(s::disposeNative); // after the closes queued above
-                }));
-        return v;
+        VmSession session = new VmSession(name, locator, c.consoleIds(), consoles, extras, ctx, s -> {
+            viewers.closeConsole(s, "console " + s.id() + " is gone from the VM");
+            ctx.control().execute(s::disposeNative); // after the closes queued above
+        });
+        return new ServedVm(name, root, consoles, extras, session);
     }
 
     /** Checks a VM name. */
@@ -69,10 +67,6 @@ final class ServedVm implements AutoCloseable {
                     + "with a letter or digit): " + name);
         }
         return name;
-    }
-
-    void session(VmSession s) {
-        this.session = s;
     }
 
     VmSession session() {
@@ -103,16 +97,14 @@ final class ServedVm implements AutoCloseable {
 
     /** Whether its QEMU is connected now (always, for test consoles). */
     boolean running() {
-        VmSession s = session;
-        return s == null || s.running();
+        return session == null || session.running();
     }
 
     /** Stops following the VM and closes its consoles and extras (native objects stay: {@link #disposeNative()}). */
     @Override
     public void close() {
-        VmSession s = session;
-        if (s != null) {
-            s.close();
+        if (session != null) {
+            session.close();
         }
         for (ConsoleStream c : consoles.all()) {
             c.close();

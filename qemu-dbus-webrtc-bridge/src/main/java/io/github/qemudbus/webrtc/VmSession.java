@@ -1,12 +1,10 @@
 package io.github.qemudbus.webrtc;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
 import io.github.qemudbus.display.QemuDisplay;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +24,7 @@ final class VmSession implements VmLink.Listener, AutoCloseable {
     private final List<Integer> wanted;
     private final Consoles consoles;
     private final ConsoleExtras extras;
-    private final PeerConnectionFactory factory;
-    private final int maxFps;
-    private final long refreshMillis;
-    private final ScheduledExecutorService scheduler;
+    private final BridgeContext ctx;
     private final Consumer<ConsoleStream> consoleGone;
     private final VmLink link;
     private final Map<Integer, QemuConsoleBackend> backends = new LinkedHashMap<>(); // link thread only
@@ -43,19 +38,16 @@ final class VmSession implements VmLink.Listener, AutoCloseable {
      * @param wanted the console ids to serve (empty: all the VM has)
      * @param consoles filled with the VM's consoles as they come and go
      * @param extras attached to each display
+     * @param ctx the factory, timer and settings new consoles are made with
      * @param consoleGone told when a console went away for good (to end its viewers)
      */
     VmSession(String name, VmLocator locator, List<Integer> wanted, Consoles consoles, ConsoleExtras extras,
-            PeerConnectionFactory factory, int maxFps, long refreshMillis, ScheduledExecutorService scheduler,
-            Consumer<ConsoleStream> consoleGone) {
+            BridgeContext ctx, Consumer<ConsoleStream> consoleGone) {
         this.name = name;
         this.wanted = List.copyOf(wanted);
         this.consoles = consoles;
         this.extras = extras;
-        this.factory = factory;
-        this.maxFps = maxFps;
-        this.refreshMillis = refreshMillis;
-        this.scheduler = scheduler;
+        this.ctx = ctx;
         this.consoleGone = consoleGone;
         this.link = new VmLink(name, locator, this);
     }
@@ -131,7 +123,7 @@ final class VmSession implements VmLink.Listener, AutoCloseable {
             try {
                 b = new QemuConsoleBackend(id, d, link::display, link::lost);
                 b.connect(d);
-                ConsoleStream s = new ConsoleStream(b, factory, maxFps, refreshMillis, scheduler);
+                ConsoleStream s = ConsoleStream.of(b, ctx);
                 backends.put(id, b);
                 consoles.add(s);
                 s.start();

@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -154,7 +153,7 @@ final class WhepServer {
             path = path.substring(slash);
         } else if (vm == null) {
             if (path.equals("/") && (method.equals("GET") || method.equals("HEAD"))) {
-                vmIndex(ex, method.equals("HEAD"));
+                vmIndex(ex);
             } else {
                 HttpExchanges.text(ex, 404, "this bridge serves several VMs: see /api/vms");
             }
@@ -216,7 +215,7 @@ final class WhepServer {
     }
 
     /** A bridge of named VMs only: a plain list of links at {@code /}. */
-    private void vmIndex(HttpExchange ex, boolean head) throws IOException {
+    private void vmIndex(HttpExchange ex) throws IOException {
         StringBuilder b = new StringBuilder("<!doctype html><meta charset=utf-8><title>QEMU consoles</title>"
                 + "<h1>VMs</h1><ul>");
         for (ServedVm v : vms.all()) {
@@ -228,15 +227,7 @@ final class WhepServer {
         Headers h = ex.getResponseHeaders();
         h.set("Cache-Control", "no-cache");
         h.set("Content-Security-Policy", CSP);
-        h.set("Content-Type", "text/html; charset=utf-8");
-        if (head) {
-            ex.sendResponseHeaders(200, -1);
-        } else {
-            ex.sendResponseHeaders(200, data.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(data);
-            }
-        }
+        HttpExchanges.send(ex, 200, "text/html; charset=utf-8", data);
     }
 
     /** The page and API of one VM; {@code path} is what follows its prefix (from "/"). */
@@ -248,7 +239,7 @@ final class WhepServer {
                 HttpExchanges.methodNotAllowed(ex, "GET, HEAD");
                 return;
             }
-            serveStatic(ex, file[0], file[1], method.equals("HEAD"));
+            serveStatic(ex, file[0], file[1]);
             return;
         }
         if (!path.startsWith("/api/") && !path.startsWith("/whep/")) {
@@ -415,7 +406,7 @@ final class WhepServer {
         return all.length > limit ? null : all;
     }
 
-    private void serveStatic(HttpExchange ex, String name, String type, boolean head) throws IOException {
+    private void serveStatic(HttpExchange ex, String name, String type) throws IOException {
         byte[] data = cache.computeIfAbsent(name, n -> {
             try (InputStream in = WhepServer.class.getResourceAsStream(WEB + n)) {
                 return in == null ? new byte[0] : in.readAllBytes();
@@ -432,14 +423,6 @@ final class WhepServer {
         h.set("Content-Security-Policy", CSP);
         h.set("X-Frame-Options", "SAMEORIGIN");
         h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-        h.set("Content-Type", type);
-        if (head) {
-            ex.sendResponseHeaders(200, -1);
-        } else {
-            ex.sendResponseHeaders(200, data.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(data);
-            }
-        }
+        HttpExchanges.send(ex, 200, type, data);
     }
 }
