@@ -38,13 +38,16 @@ class DBusErrorsTest {
     }
 
     @Test
-    @SuppressWarnings("removal")
-    void dbusJavaReportsTheJavaClassNameAsType() {
-        // The trap behind the org.qemu.Display1.Error classes: the name is only in the class.
-        DBusExecutionException plain = new DBusExecutionException("text");
-        plain.setType("org.qemu.Display1.Error.Invalid");
-        assertEquals(DBusExecutionException.class.getName(), plain.getType());
-        assertEquals("org.qemu.Display1.Error.Invalid", new org.qemu.Display1.Error.Invalid("x").getType());
+    void qemusErrorClassesCarryTheirDBusNames() {
+        // dbus-java takes an error's D-Bus name from the exception's class name (setType is ignored),
+        // so the SDK's org.qemu.Display1.Error classes must be named exactly as QEMU's errors:
+        // a class that reported any other name would never be matched to QEMU's replies.
+        assertEquals(InvalidException.ERROR_NAME, new org.qemu.Display1.Error.Invalid("x").getType());
+        assertEquals(FailedException.ERROR_NAME, new org.qemu.Display1.Error.Failed("x").getType());
+        assertEquals(UnsupportedException.ERROR_NAME, new org.qemu.Display1.Error.Unsupported("x").getType());
+        assertEquals("org.qemu.Display1.Error.Invalid", InvalidException.ERROR_NAME);
+        assertEquals("org.qemu.Display1.Error.Failed", FailedException.ERROR_NAME);
+        assertEquals("org.qemu.Display1.Error.Unsupported", UnsupportedException.ERROR_NAME);
     }
 
     @Test

@@ -11,8 +11,9 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -23,14 +24,41 @@ import org.junit.jupiter.api.Test;
 @RequiresQemu
 class RealQemuTest {
     private static QemuFixture qemu;
+    /** Width/Height values signalled since before the guest set its video mode. */
+    private static final List<Long> SIZES_SIGNALLED = new CopyOnWriteArrayList<>();
+    private static int widthBeforeGuest;
+    private static QemuDisplay watcher;
+    private static AutoCloseable sizeSubscription;
+    private static ListenerRegistration watcherListener;
 
     @BeforeAll
     static void boot() {
-        qemu = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.STD).name("api-bus").start();
+        // QEMU up, the guest not yet: the console still shows SeaBIOS (720x400 text or 640x480), so the
+        // guest's switch to 1024x768 (video=) is a size change the subscription below must see.
+        qemu = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.STD).name("api-bus")
+                .waitForGuest(false).start();
+        watcher = connect();
+        sizeSubscription = watcher.console(0).onPropertyChange(c -> {
+            if (c.name().equals("Width") || c.name().equals("Height")) {
+                SIZES_SIGNALLED.add(((Number) c.value()).longValue());
+            }
+        });
+        watcherListener = watcher.console(0).registerListener(new CopyFramebuffer(), Set.of());
+        widthBeforeGuest = watcher.console(0).info().width();
+        qemu.guest().awaitReady(Duration.ofSeconds(60));
     }
 
     @AfterAll
-    static void shutdown() {
+    static void shutdown() throws Exception {
+        if (watcherListener != null) {
+            watcherListener.close();
+        }
+        if (sizeSubscription != null) {
+            sizeSubscription.close();
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
         if (qemu != null) {
             qemu.close();
         }
@@ -59,8 +87,8 @@ class RealQemuTest {
     void readsVmAndConsoleProperties() {
         try (QemuDisplay d = connect()) {
             Vm vm = d.vm();
-            assertTrue(vm.name().startsWith("QEMU") || !vm.name().isEmpty(), vm.toString());
-            assertEquals(java.util.List.of(0), vm.consoleIds());
+            assertEquals("api-bus", vm.name(), "the -name QEMU was started with: " + vm);
+            assertEquals(List.of(0), vm.consoleIds());
             Console.ConsoleInfo info = d.console(0).info();
             assertEquals("Graphic", info.type());
             assertTrue(info.width() > 0 && info.height() > 0, info.toString());
@@ -129,22 +157,15 @@ class RealQemuTest {
 
     @Test
     void propertyChangesAreDelivered() throws Exception {
-        try (QemuDisplay d = connect()) {
-            CountDownLatch sizeSeen = new CountDownLatch(1);
-            AutoCloseable sub = d.console(0).onPropertyChange(c -> {
-                if (c.name().equals("Width") || c.name().equals("Height")) {
-                    sizeSeen.countDown();
-                }
-            });
-            // a listener makes QEMU publish the console's real size
-            try (ListenerRegistration r = d.console(0).registerListener(new CopyFramebuffer(), Set.of())) {
-                int w = d.console(0).info().width();
-                if (w == 640) {
-                    assertTrue(sizeSeen.await(20, TimeUnit.SECONDS), "no Width/Height change signal");
-                }
-            }
-            sub.close();
-        }
+        // subscribed in boot(), before the guest switched from the BIOS screen to its 1024x768 mode
+        int w = watcher.console(0).info().width();
+        int h = watcher.console(0).info().height();
+        assertEquals(1024, w, "the guest's video= mode");
+        assertEquals(768, h, "the guest's video= mode");
+        assertTrue(widthBeforeGuest != w, "the console was already " + w + " wide before the guest booted; "
+                + "nothing left to signal");
+        await(() -> "Width " + w + " and Height " + h + " signalled; got " + SIZES_SIGNALLED, 20000,
+                () -> SIZES_SIGNALLED.contains((long) w) && SIZES_SIGNALLED.contains((long) h));
     }
 
     @Test

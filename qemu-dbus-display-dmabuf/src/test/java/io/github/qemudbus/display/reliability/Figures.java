@@ -46,9 +46,4 @@ final class Figures {
         System.out.println(line());
         System.out.flush();
     }
-
-    /** "yes" while this JVM runs: if it had crashed nobody would print it. */
-    static String jvmAlive() {
-        return Runtime.getRuntime().availableProcessors() > 0 ? "yes" : "no";
-    }
 }

@@ -2,6 +2,7 @@ package io.github.qemudbus.display.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +22,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,9 +89,13 @@ class HostilePeerTest {
 
     @AfterAll
     static void figures() {
-        atStart.report(FIG, raceLeakedMaps, raceLeakedFds);
-        FIG.set("jvm-alive", Figures.jvmAlive()).print();
-        SHRINK.set("jvm-alive", Figures.jvmAlive()).print();
+        // a JVM that crashed would not get here: surefire fails the run when its fork dies
+        try {
+            atStart.report(FIG, raceLeakedMaps, raceLeakedFds);
+        } finally {
+            FIG.print();
+            SHRINK.print();
+        }
     }
 
     private FakeQemuPeer peer() throws Exception {
@@ -401,18 +407,28 @@ class HostilePeerTest {
                 // 2. the residual race: a buffer handed out before the truncation is read after
                 // it. HotSpot turns the SIGBUS into an InternalError (delivered asynchronously,
                 // so the read runs on a thread of its own); the JVM survives.
-                boolean[] faulted = {false};
+                // Either way the reader thread ends with an InternalError (caught, or surfacing
+                // asynchronously after readAll returned) and nothing else.
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
                 Thread t = new Thread(() -> {
                     try {
                         readAll(raw);
+                        for (int i = 0; i < 1000; i++) {
+                            Thread.yield(); // safepoints: an asynchronous InternalError surfaces by now
+                        }
                     } catch (InternalError e) {
-                        faulted[0] = true;
+                        thrown.set(e);
                     }
-                    Thread.yield(); // a safepoint: an asynchronous InternalError surfaces by now
                 }, "stale-reader");
+                t.setUncaughtExceptionHandler((th, e) -> thrown.set(e));
                 t.start();
-                t.join(10_000);
-                SHRINK.add("stale-buffer-reads", 1).add("stale-buffer-reads-faulted", faulted[0] ? 1 : 0);
+                t.join(30_000);
+                assertFalse(t.isAlive(), "the stale read hung");
+                SHRINK.add("stale-buffer-reads", 1)
+                        .add("stale-buffer-reads-faulted", thrown.get() instanceof InternalError ? 1 : 0);
+                System.out.println("stale read on " + path + ": " + thrown.get());
+                assertInstanceOf(InternalError.class, thrown.get(),
+                        "a read of a truncated memfd faults, and HotSpot turns the SIGBUS into an InternalError");
             }
             // 3. the next good surface is shown
             Peers.ok(p, surface.replace("gradient", "noise:77"));

@@ -22,11 +22,12 @@ final class LeakBaseline {
 
     /**
      * Waits up to 3 s for the JVM to be back at this baseline, except for what is known to stay
-     * open, then records the rest in the figures and prints what was left open (if anything).
+     * open, then records the rest in the figures and fails if anything was left open.
      *
      * @param fig where the figures go
      * @param knownMaps memfd mappings known to stay (leaked by a race the test provokes)
      * @param knownFds descriptors known to stay
+     * @throws AssertionError naming what was left open, if anything was
      */
     void report(Figures fig, int knownMaps, int knownFds) {
         Proc.await(3_000, () -> Proc.memfdMaps() == memfdMaps + knownMaps
@@ -35,8 +36,8 @@ final class LeakBaseline {
         int leakedFds = Proc.opened(fds).size() - knownFds;
         fig.set("leaked-memfd-maps", leakedMaps).set("leaked-fds", leakedFds);
         if (leakedMaps != 0 || leakedFds != 0) {
-            System.out.println("reliability: LEFT OPEN " + Proc.opened(fds) + " "
-                    + Proc.mapsLines().stream().filter(l -> l.contains("/memfd:")).toList());
+            throw new AssertionError("left open: " + leakedMaps + " memfd maps, " + leakedFds + " fds: "
+                    + Proc.opened(fds) + " " + Proc.mapsLines().stream().filter(l -> l.contains("/memfd:")).toList());
         }
     }
 }

@@ -46,9 +46,12 @@ class PeerFaultTest {
 
     @AfterAll
     static void figures() {
-        atStart.report(FAULTS, 0, 0);
-        FAULTS.set("jvm-alive", Figures.jvmAlive()).print();
-        SLOW.print();
+        try {
+            atStart.report(FAULTS, 0, 0);
+        } finally {
+            FAULTS.print();
+            SLOW.print();
+        }
     }
 
     private static long pid(FakeQemuPeer p) {

@@ -46,7 +46,7 @@ class QemuFaultTest {
 
     @AfterAll
     static void figures() {
-        FIG.set("jvm-alive", Figures.jvmAlive()).print();
+        FIG.print();
     }
 
     /** Records attachments. */
@@ -93,7 +93,9 @@ class QemuFaultTest {
         QemuDisplayException e = assertThrows(QemuDisplayException.class, call::run, what);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(e.getMessage().contains(expected), what + ": " + e.getMessage());
-        assertTrue(ms < 3000, what + " took " + ms + " ms");
+        // guards "fails at once, never waits out the call timeout": the display's default timeout is
+        // 10 s and a hung call would take that long; these fail in about 15 ms (connect: its 1 s timeout)
+        assertTrue(ms < 8000, what + " took " + ms + " ms");
         FIG.add("api-calls-failed-clearly", 1).max(what.startsWith("connect") ? "connect-dead-bus-ms" : "api-fail-max-ms", ms);
         return ms;
     }
@@ -255,14 +257,13 @@ class QemuFaultTest {
                 Thread.sleep(500);
                 boolean qemuAlive = q.isRunning();
                 FIG.set("qemu-survives-bus-death", qemuAlive ? "yes" : "no");
-                if (qemuAlive) {
-                    q.guest().fill(0xcc3300);
-                    boolean flowing = Proc.await(30_000, () -> shows(plain::acquireFrame, 0xcc3300));
-                    FIG.set("frames-after-bus-death", flowing ? "yes" : "no");
-                    assertTrue(flowing, "frames over the p2p listener link after the bus died");
-                    assertTrue(Proc.await(30_000, () -> shows(rec::acquireFrame, 0xcc3300)));
-                }
-                assertTrue(plainEvents.closed.isEmpty() || !qemuAlive, plainEvents.closed.toString());
+                assertTrue(qemuAlive, "QEMU exited with its bus: " + q.qemuStderr());
+                q.guest().fill(0xcc3300);
+                boolean flowing = Proc.await(30_000, () -> shows(plain::acquireFrame, 0xcc3300));
+                FIG.set("frames-after-bus-death", flowing ? "yes" : "no");
+                assertTrue(flowing, "frames over the p2p listener link after the bus died");
+                assertTrue(Proc.await(30_000, () -> shows(rec::acquireFrame, 0xcc3300)));
+                assertTrue(plainEvents.closed.isEmpty(), plainEvents.closed.toString());
 
                 // QEMU goes too: nothing to re-attach through, and the source says so
                 kill(q.qemuPid());
