@@ -34,8 +34,9 @@ class CpuFramesTest {
             assertTrue(peer.call("scanout-dmabuf 64 48 256 XR24 0x0100000000000001 true gradient").ok());
             long t0 = System.nanoTime();
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> CpuFrames.awaitFrame(source, Duration.ofSeconds(15)));
-            assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "stops at once, not after the frame timeout");
+                    () -> CpuFrames.awaitFrame(source, Duration.ofSeconds(60)));
+            // guards "stops at once, not after the frame timeout" (60 s): it takes milliseconds
+            assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "stops at once, not after the frame timeout");
             assertTrue(e.getMessage().startsWith("no CPU frames: QEMU runs with gl=on"), e.getMessage());
             assertTrue(e.getMessage().contains("0x0100000000000001") && e.getMessage().contains("gl=off"),
                     e.getMessage());

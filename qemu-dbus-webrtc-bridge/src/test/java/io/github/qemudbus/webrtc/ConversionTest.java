@@ -46,7 +46,7 @@ class ConversionTest {
                     full, partial);
             assertEquals(1024, state.width());
             assertEquals(220, stats.framesPushed());
-            assertTrue(full < 100, "conversion takes " + full + " ms");
+            // the times above are figures; the bench measures conversion and encoding (`encode`, JMH)
         } finally {
             s.close();
             s.disposeNative();

@@ -57,6 +57,8 @@ final class FakeWhipEndpoint implements AutoCloseable {
     final List<String> log = new CopyOnWriteArrayList<>();
     final Map<String, Peer> peers = new ConcurrentHashMap<>();
     final AtomicInteger posts = new AtomicInteger();
+    /** When each POST arrived, System.nanoTime(). */
+    final List<Long> postTimes = new CopyOnWriteArrayList<>();
     /** The next this many offers are answered 503 (Retry-After: 1). */
     final AtomicInteger busyFor = new AtomicInteger();
     /** Offers this refuses with 422. */
@@ -85,6 +87,7 @@ final class FakeWhipEndpoint implements AutoCloseable {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             log.add(ex.getRequestMethod() + " " + path + " " + auth);
             if (ex.getRequestMethod().equals("POST")) {
+                postTimes.add(System.nanoTime());
                 posts.incrementAndGet();
             }
             if (token != null && !("Bearer " + token).equals(auth)) {

@@ -77,9 +77,13 @@ class WhipPublisherTest {
         Browser.await("a refusal", WAIT, () -> p.state() == Publication.State.RETRYING);
         assertTrue(p.lastError().orElse("").contains("refused the token (401"), p.lastError().toString());
         assertFalse(p.lastError().get().contains("not-the-secret"), "never a secret in an error");
-        Thread.sleep(2500);
-        int n = endpoint.posts.get();
-        assertTrue(n >= 2 && n <= 3, "back-off 1 s, 2 s...: " + n + " offers in ~2.5 s");
+        // back-off 1 s, then 2 s (each +-20 % jitter): lower bounds on the gaps, which a slow machine only
+        // widens; they guard "no retry storm against a refusing endpoint"
+        Browser.await("a third offer", java.time.Duration.ofSeconds(30), () -> endpoint.postTimes.size() >= 3);
+        long gap1 = (endpoint.postTimes.get(1) - endpoint.postTimes.get(0)) / 1_000_000;
+        long gap2 = (endpoint.postTimes.get(2) - endpoint.postTimes.get(1)) / 1_000_000;
+        assertTrue(gap1 >= 800, "first retry after " + gap1 + " ms; the back-off starts at 1 s");
+        assertTrue(gap2 >= 1600, "second retry after " + gap2 + " ms; the back-off doubles");
         bridge.close();
         assertEquals(Publication.State.CLOSED, p.state(), "the bridge closes its publications");
     }

@@ -2,6 +2,7 @@ package io.github.qemudbus.display.frame;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -445,17 +446,19 @@ class FrameSourceUnitTest {
         }
         l.update(0, 0, 1, 1, 4, XRGB, pixels(1, 1, 4, 1));
         assertTrue(blocked.await(5, TimeUnit.SECONDS));
-        long t0 = System.nanoTime();
-        l.update(10, 10, 2, 2, 8, XRGB, pixels(2, 2, 8, 1));
-        l.update(30, 5, 4, 4, 16, XRGB, pixels(4, 4, 16, 1));
-        l.update(20, 40, 1, 1, 4, XRGB, pixels(1, 1, 4, 1));
         ByteBuffer cur = ByteBuffer.allocate(4 * 4 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 16; i++) {
             cur.putInt(0x80ff0000 + i);
         }
-        l.cursorDefine(4, 4, 1, 2, cur.flip());
-        l.mouseSet(7, 9, true);
-        assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(500), "QEMU side never waits");
+        // Guards a hang: the listener is blocked until release below, so QEMU's side waiting for it would
+        // never return; any finite margin tells the two apart.
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            l.update(10, 10, 2, 2, 8, XRGB, pixels(2, 2, 8, 1));
+            l.update(30, 5, 4, 4, 16, XRGB, pixels(4, 4, 16, 1));
+            l.update(20, 40, 1, 1, 4, XRGB, pixels(1, 1, 4, 1));
+            l.cursorDefine(4, 4, 1, 2, cur.flip());
+            l.mouseSet(7, 9, true);
+        }, "QEMU side never waits");
         release.countDown();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (events.size() < 4 && System.nanoTime() < end) {

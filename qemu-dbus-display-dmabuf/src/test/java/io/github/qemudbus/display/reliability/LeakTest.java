@@ -166,7 +166,6 @@ class LeakTest {
                     + "; " + Proc.diff(mapsBefore, Proc.mapsLines()));
             assertEquals(0, leakedMemfd, "memfd mappings after close");
             assertEquals(sdkFds0, UnixFd.openCount(), "UnixFd objects after close");
-            assertTrue(secs < 60, "took " + secs + " s");
         }
         settle();
         assertEquals(fds0, Proc.fds(), "fds after close: " + fdList0 + " -> " + Proc.fdTargets());

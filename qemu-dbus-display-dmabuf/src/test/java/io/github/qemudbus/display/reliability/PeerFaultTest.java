@@ -263,9 +263,12 @@ class PeerFaultTest {
                     .set("heap-growth-kib", heapGrowth / 1024).set("direct-growth-kib", directGrowth / 1024);
             // coalesced: at most one callback per 500 ms of streaming, plus the first surface and one in flight
             assertTrue(callbacksDuring <= elapsedMs / 500 + 3, "callbacks " + callbacksDuring + " in " + elapsedMs + " ms");
-            assertTrue(ns[n / 2] < 5_000_000, "median reply " + ms(ns[n / 2]) + " ms");
-            assertTrue(ns[n * 99 / 100] < 50_000_000, "p99 reply " + ms(ns[n * 99 / 100]) + " ms");
-            assertTrue(mapNs[mapNs.length - 1] < 250_000_000, "ScanoutMap max " + ms(mapNs[mapNs.length - 1]) + " ms");
+            // Reply times are figures (printed above; the bench measures the paths). Two bounds guard
+            // properties: a reply that waited for this consumer would take its 500 ms, so the median stays
+            // under half of that; and a ScanoutMap answered after QEMU's 1 s timeout makes QEMU copy for good.
+            assertTrue(ns[n / 2] < 250_000_000, "median reply " + ms(ns[n / 2]) + " ms: replies wait for the consumer");
+            assertTrue(mapNs[mapNs.length - 1] < 1_000_000_000, "ScanoutMap max " + ms(mapNs[mapNs.length - 1])
+                    + " ms: beyond QEMU's 1 s timeout");
             assertTrue(heapGrowth < 16L << 20, "heap grew " + heapGrowth);
             assertTrue(directGrowth < 1L << 20, "direct memory grew " + directGrowth);
             s.close();
