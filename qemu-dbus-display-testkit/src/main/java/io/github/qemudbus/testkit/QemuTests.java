@@ -2,6 +2,7 @@ package io.github.qemudbus.testkit;
 
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Gate for tests that need QEMU, dbus-daemon and the test guest.
@@ -9,7 +10,8 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Such tests run only when the system property {@code qemu.tests} is {@code true} (the
  * project's build passes it to the test JVM; CI sets it). Then the tools must be there: a
  * missing tool fails the test instead of skipping it, so CI cannot pass by running nothing.
- * Without the property the tests are skipped.
+ * Without the property the tests are skipped. With it, a test that skips itself anyway (a failed
+ * assumption) fails under {@link RequiresQemu}, or wherever {@link #noSkip} is applied.
  *
  * <pre>{@code
  * @BeforeAll static void qemu() { QemuTests.assumeAvailable(); }
@@ -63,6 +65,28 @@ public final class QemuTests {
         Assumptions.assumeTrue(requested(),
                 "QEMU tests are off; run with -D" + ENABLE_PROPERTY + "=true to enable them");
         checkTools();
+    }
+
+    /**
+     * What a test's skip becomes when {@code qemu.tests=true}: the same skip when QEMU tests are off; a
+     * failure naming the skip's reason when they are on (a QEMU run that passes by skipping proves
+     * nothing). Any other throwable is returned as it is.
+     *
+     * <pre>{@code
+     * try { ... } catch (TestAbortedException e) { throw QemuTests.noSkip(e); }
+     * }</pre>
+     *
+     * @param thrown what the test threw
+     * @return the throwable to rethrow
+     */
+    public static Throwable noSkip(Throwable thrown) {
+        if (thrown instanceof TestAbortedException && requested()) {
+            AssertionError e = new AssertionError(ENABLE_PROPERTY + "=true, but the test skipped itself: "
+                    + thrown.getMessage());
+            e.initCause(thrown);
+            return e;
+        }
+        return thrown;
     }
 
     static void checkTools() {

@@ -1,6 +1,7 @@
 package io.github.qemudbus.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,24 @@ class QemuTestsTest {
         System.setProperty(Tools.QEMU_PROPERTY, "/nonexistent/qemu-system-x86_64");
         IllegalStateException e = assertThrows(IllegalStateException.class, QemuTests::assumeAvailable);
         assertTrue(e.getMessage().contains("qemu-system-x86_64"), e.getMessage());
+    }
+
+    @Test
+    void aSkipFailsWhenQemuTestsAreOn() throws Throwable {
+        QemuTestsExtension ext = new QemuTestsExtension();
+        TestAbortedException skip = new TestAbortedException("no tablet in this VM");
+        System.setProperty(QemuTests.ENABLE_PROPERTY, "true");
+        AssertionError e = assertThrows(AssertionError.class, () -> ext.handleTestExecutionException(null, skip));
+        assertTrue(e.getMessage().contains("skipped itself: no tablet in this VM"), e.getMessage());
+        assertSame(skip, e.getCause());
+        assertThrows(AssertionError.class, () -> ext.handleBeforeAllMethodExecutionException(null, skip));
+        assertThrows(AssertionError.class, () -> ext.handleBeforeEachMethodExecutionException(null, skip));
+        IllegalStateException other = new IllegalStateException("x");
+        assertSame(other, QemuTests.noSkip(other), "other failures pass unchanged");
+
+        System.setProperty(QemuTests.ENABLE_PROPERTY, "false");
+        assertSame(skip, assertThrows(TestAbortedException.class, () -> ext.handleTestExecutionException(null, skip)),
+                "QEMU tests off: a skip stays a skip");
     }
 
     @Test

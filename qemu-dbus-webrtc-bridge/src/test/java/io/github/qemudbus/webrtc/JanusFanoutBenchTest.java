@@ -1,5 +1,8 @@
 package io.github.qemudbus.webrtc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.net.httpserver.HttpServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -12,24 +15,28 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.WindowType;
 
 /**
- * Measures what one encode shared by N viewers saves: the bridge's CPU with N direct viewers
- * (one encoder each) against one publication into Janus with N subscribers, on a console that
- * changes every frame (1024x768, 30 frames/s). Viewers are tabs of one headless Chromium.
- * Off unless {@code -Dsfu.bench=true} (and in a loopback-only namespace, {@code -Dwebrtc.netns=true});
- * prints a table (and writes it to the file {@code -Dsfu.bench.out} names). Options:
- * {@code -Dsfu.bench.viewers=1,2,4}, {@code -Dsfu.bench.seconds=20}, {@code -Dsfu.bench.warmup=6}.
+ * One encode shared by N viewers, against a real Janus: with N direct viewers the bridge serves N peer
+ * connections (one encoder each); with one publication into Janus and N subscriber tabs it serves none
+ * while every tab still decodes the console's changing frames. Runs in CI (a loopback-only namespace,
+ * {@code -Dwebrtc.netns=true}; Janus comes from scripts/install-deps.sh) with 2 viewers and short samples,
+ * and fails if a viewer sees no frames or the bridge serves other than the expected peers.
+ *
+ * <p>With {@code -Dsfu.bench=true} it also measures what the sharing saves (CPU of the bridge and Janus,
+ * frames decoded per viewer) and prints a table (written to the file {@code -Dsfu.bench.out} names); options
+ * {@code -Dsfu.bench.viewers=1,2,4}, {@code -Dsfu.bench.seconds=20}, {@code -Dsfu.bench.warmup=6}. Those
+ * figures are reported, not asserted.
  */
 class JanusFanoutBenchTest {
     static final String TOKEN = "bench-token-1";
     static final long ROOM = 77;
     static final Duration WAIT = Duration.ofSeconds(60);
-    static final int WARMUP_S = Integer.getInteger("sfu.bench.warmup", 6);
-    static final int MEASURE_S = Integer.getInteger("sfu.bench.seconds", 20);
+    static final boolean BENCH = Boolean.getBoolean("sfu.bench");
+    static final int WARMUP_S = Integer.getInteger("sfu.bench.warmup", BENCH ? 6 : 1);
+    static final int MEASURE_S = Integer.getInteger("sfu.bench.seconds", BENCH ? 20 : 3);
 
     record Sample(String scenario, int viewers, double bridgeCpu, double janusCpu, double machineBusy, double fpsPerViewer,
             double fedFps) {
@@ -37,10 +44,11 @@ class JanusFanoutBenchTest {
 
     @Test
     void oneEncodeForNViewers() throws Exception {
-        Assumptions.assumeTrue(Boolean.getBoolean("sfu.bench"), "benchmark off; -Dsfu.bench=true");
         Isolation.assumeLoopbackOnly();
-        Assumptions.assumeTrue(JanusServer.available(), "janus is not installed");
-        int[] counts = java.util.Arrays.stream(System.getProperty("sfu.bench.viewers", "1,2,4").split(","))
+        if (!JanusServer.available()) {
+            throw new IllegalStateException("webrtc.netns=true but " + JanusServer.BINARY + " is missing (apt-get install janus)");
+        }
+        int[] counts = java.util.Arrays.stream(System.getProperty("sfu.bench.viewers", BENCH ? "1,2,4" : "2").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         HttpServer pages = JanusServer.subscriberPages();
         String origin = "http://127.0.0.1:" + pages.getAddress().getPort();
@@ -59,7 +67,10 @@ class JanusFanoutBenchTest {
                 openTabs(b, direct, n);
                 Browser.await(n + " direct viewers", WAIT, () -> bridge.viewerCount() == n);
                 awaitPlaying(b);
-                samples.add(measure("direct viewers", n, b, janus, console, bridge));
+                Sample d = measure("direct viewers", n, b, janus, console, bridge);
+                samples.add(d);
+                assertEquals(n, bridge.viewerCount(), "one peer connection (one encoder) per direct viewer");
+                assertTrue(d.fpsPerViewer() > 0, "direct viewers decoded no frames: " + d);
                 closeTabs(b);
                 Browser.await("no viewers", WAIT, () -> bridge.viewerCount() == 0);
             }
@@ -69,7 +80,12 @@ class JanusFanoutBenchTest {
             for (int n : counts) {
                 openTabs(b, sub, n);
                 awaitPlaying(b);
-                samples.add(measure("Janus, 1 publication", n, b, janus, console, bridge));
+                Sample j = measure("Janus, 1 publication", n, b, janus, console, bridge);
+                samples.add(j);
+                assertEquals(0, bridge.viewerCount(), "Janus's subscribers cost the bridge no peer of its own");
+                assertEquals(Publication.State.PUBLISHING, p.state(), "the one publication feeds them all");
+                assertTrue(j.fpsPerViewer() > 0, "Janus's subscribers decoded no frames: " + j);
+                assertTrue(j.fedFps() > 0, "the bridge fed no frames to its one encoder: " + j);
                 closeTabs(b);
             }
             p.close();
