@@ -137,7 +137,25 @@ class PeerFaultTest {
                         }
                     }).build();
             assertTrue(r.isAttached());
+            assertNull(r.lastDetachReason(), "no detachment yet");
+            // a second subscriber, added after build(), for rounds 1 and 2 only
+            List<String> late = new CopyOnWriteArrayList<>();
+            List<Integer> lateAttached = new CopyOnWriteArrayList<>();
+            AutoCloseable lateSub = r.addAttachmentListener(new ReconnectingFrameSource.AttachmentListener() {
+                @Override
+                public void onAttached(FrameSource source, int n) {
+                    lateAttached.add(n);
+                }
+
+                @Override
+                public void onDetached(String reason) {
+                    late.add(reason);
+                }
+            });
             for (int round = 1; round <= 3; round++) {
+                if (round == 3) {
+                    lateSub.close();
+                }
                 FakeQemuPeer p = chain.last();
                 p.awaitReady(Duration.ofSeconds(10));
                 String pat = "noise:" + round;
@@ -155,6 +173,7 @@ class PeerFaultTest {
                 FAULTS.max("max-ms-hangup-to-reattached", (System.nanoTime() - t0) / 1_000_000);
                 assertEquals(round, detached.size());
                 assertTrue(detached.get(round - 1).contains("QEMU closed the listener connection"), detached.toString());
+                assertEquals(detached.get(round - 1), r.lastDetachReason());
                 FAULTS.add("reattached", 1);
             }
             // the last attachment shows frames
@@ -163,6 +182,8 @@ class PeerFaultTest {
             Peers.ok(p, "scanout-map 40 30 160 x8r8g8b8 0 gradient");
             assertTrue(Proc.await(5_000, () -> Peers.differs(r.current().orElseThrow(), 40, 30, "gradient", 0, 0) == null));
             assertEquals(List.of(1, 2, 3, 4), attached);
+            assertEquals(detached.subList(0, 2), late, "the late subscriber saw rounds 1 and 2, none after close()");
+            assertEquals(List.of(2, 3), lateAttached);
             assertTrue(ev.closed.isEmpty(), "onClosed only when the reconnecting source ends: " + ev.closed);
             assertEquals(4, r.attachments());
             assertEquals(3, r.detachments());
