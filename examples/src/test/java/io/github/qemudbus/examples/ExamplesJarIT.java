@@ -94,13 +94,16 @@ class ExamplesJarIT {
         assertTrue(text.out().toLowerCase().contains("map"), "the frame path virtio-vga gives: " + text.out());
         assertEquals("", text.err().strip(), "nothing on stderr for a reachable VM");
 
-        Run json = run("doctor", "--address", qemu.dbusAddress(), "--observe-ms", "1000", "--json");
+        // a named VM does not tell its version over D-Bus: --version-qmp asks a free QMP socket
+        Run json = run("doctor", "--address", qemu.dbusAddress(), "--observe-ms", "1000", "--json",
+                "--version-qmp", qemu.qmpPath().toString());
         assertEquals(0, json.code(), json.out() + json.err());
         assertEquals(1, json.out().strip().lines().count(), "one JSON object on one line: " + json.out());
         JsonNode r = JSON.readTree(json.out());
         assertTrue(r.path("qemu").path("reachable").asBoolean(), json.out());
         assertEquals("jar-doctor", r.path("qemu").path("name").asText());
         assertTrue(r.path("qemu").path("version").asText().startsWith("10."), json.out());
+        assertEquals("QMP query-version", r.path("qemu").path("versionSource").asText(), json.out());
         assertEquals("map", r.path("frames").path("path").asText(), json.out());
         assertEquals(1024, r.path("consoles").path(0).path("width").asInt(), json.out());
         assertTrue(List.of("ok", "info").contains(r.path("worst").asText()), json.out());

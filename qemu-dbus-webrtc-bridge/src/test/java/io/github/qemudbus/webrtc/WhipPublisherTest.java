@@ -114,6 +114,90 @@ class WhipPublisherTest {
                 .publish(WhipTarget.of(URI.create("http://x/whip"), null)));
     }
 
+    /** Video bytes the endpoint's peer has received (its inbound-rtp stats). */
+    static long bytesReceived(FakeWhipEndpoint.Peer peer) throws Exception {
+        java.util.concurrent.CompletableFuture<dev.onvoid.webrtc.RTCStatsReport> r = new java.util.concurrent.CompletableFuture<>();
+        peer.pc.getStats(r::complete);
+        long sum = 0;
+        for (dev.onvoid.webrtc.RTCStats st : r.get(10, java.util.concurrent.TimeUnit.SECONDS).getStats().values()) {
+            if (st.getType() == dev.onvoid.webrtc.RTCStatsType.INBOUND_RTP
+                    && "video".equals(String.valueOf(st.getAttributes().get("kind")))) {
+                Object b = st.getAttributes().get("bytesReceived");
+                sum += b instanceof Number n ? n.longValue() : 0;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The builder's network and media options as the other side sees them: the offer's candidates use a port
+     * of {@code udpPortRange}; the STUN server of {@code iceServers} gets binding requests; frames arrive at
+     * no more than {@code maxFrameRate}; bytes at no more than {@code maxBitrate} (upper bounds: a loaded
+     * machine only sends less). A console that changes 30 times a second would break both caps without them.
+     */
+    @Test
+    void portRangeStunServerFrameRateAndBitrateShowOnTheWire() throws Exception {
+        Isolation.assumeLoopbackOnly();
+        bridge.close();
+        AnimatedConsole busy = new AnimatedConsole(320, 240, 30);
+        try (java.net.DatagramSocket stun = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            List<byte[]> stunPackets = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[1500];
+                while (!stun.isClosed()) {
+                    java.net.DatagramPacket dp = new java.net.DatagramPacket(buf, buf.length);
+                    try {
+                        stun.receive(dp);
+                        stunPackets.add(java.util.Arrays.copyOf(dp.getData(), dp.getLength()));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            }, "fake-stun");
+            t.setDaemon(true);
+            t.start();
+            int lo = 47100;
+            int hi = 47199;
+            bridge = WebRtcBridge.builder().backends(List.of(busy)).listen(new InetSocketAddress("127.0.0.1", 0))
+                    .udpPortRange(lo, hi).iceServers("stun:127.0.0.1:" + stun.getLocalPort())
+                    .maxFrameRate(5).maxBitrate(100_000).build().start();
+            endpoint = new FakeWhipEndpoint(null, true);
+            Publication p = bridge.publish(WhipTarget.of(endpoint.url(), null));
+            Browser.await("publishing", WAIT, () -> p.state() == Publication.State.PUBLISHING);
+
+            String offer = endpoint.offers.get(endpoint.offers.size() - 1);
+            List<Integer> ports = offer.lines().filter(l -> l.startsWith("a=candidate:") && l.contains(" udp "))
+                    .map(l -> Integer.parseInt(l.split(" ")[5])).toList();
+            assertFalse(ports.isEmpty(), offer);
+            assertTrue(ports.stream().allMatch(x -> x >= lo && x <= hi), "candidate ports " + ports + " outside "
+                    + lo + ".." + hi);
+
+            Browser.await("a STUN binding request at the configured server", WAIT, () -> stunPackets.stream()
+                    .anyMatch(b -> b.length >= 20 && b[0] == 0 && b[1] == 1 && (b[4] & 0xff) == 0x21
+                            && (b[5] & 0xff) == 0x12 && (b[6] & 0xff) == 0xa4 && (b[7] & 0xff) == 0x42));
+
+            FakeWhipEndpoint.Peer peer = endpoint.last();
+            Browser.await("frames at the endpoint", WAIT, () -> peer.frames.get() > 2);
+            Thread.sleep(2000); // past the first keyframe and the bandwidth estimate's start
+            int f0 = peer.frames.get();
+            long b0 = bytesReceived(peer);
+            long t0 = System.nanoTime();
+            Thread.sleep(4000);
+            int f1 = peer.frames.get();
+            long b1 = bytesReceived(peer);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double fps = (f1 - f0) / secs;
+            double kbps = (b1 - b0) * 8 / secs / 1000;
+            System.out.printf("bridge options on the wire: %.1f frames/s (max 5), %.0f kbit/s (max 100)%n", fps, kbps);
+            assertTrue(f1 > f0, "frames kept coming");
+            assertTrue(fps <= 5 * 1.5, fps + " frames/s with maxFrameRate(5); the console changes 30 times a second");
+            assertTrue(kbps <= 100 * 2, kbps + " kbit/s with maxBitrate(100_000)");
+            p.close();
+        } finally {
+            busy.close();
+        }
+    }
+
     /** Real media: frames of the right colour reach the endpoint; it drops us; we come back. */
     @Test
     void framesReachTheEndpointAndItsDropIsSurvived() throws Exception {
