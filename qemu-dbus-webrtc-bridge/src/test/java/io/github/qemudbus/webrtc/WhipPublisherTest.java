@@ -139,7 +139,7 @@ class WhipPublisherTest {
     void portRangeStunServerFrameRateAndBitrateShowOnTheWire() throws Exception {
         Isolation.assumeLoopbackOnly();
         bridge.close();
-        AnimatedConsole busy = new AnimatedConsole(320, 240, 30);
+        AnimatedConsole busy = new AnimatedConsole(640, 480, 30); // its 256x256 noise square needs the room
         try (java.net.DatagramSocket stun = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             List<byte[]> stunPackets = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread t = new Thread(() -> {
