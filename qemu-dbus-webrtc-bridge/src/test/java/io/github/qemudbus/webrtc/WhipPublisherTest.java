@@ -129,9 +129,36 @@ class WhipPublisherTest {
         return sum;
     }
 
+    /** Collects the datagrams a socket receives, on a daemon thread, until it is closed. */
+    static List<byte[]> collect(java.net.DatagramSocket socket) {
+        List<byte[]> packets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[1500];
+            while (!socket.isClosed()) {
+                java.net.DatagramPacket dp = new java.net.DatagramPacket(buf, buf.length);
+                try {
+                    socket.receive(dp);
+                    packets.add(java.util.Arrays.copyOf(dp.getData(), dp.getLength()));
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        }, "fake-stun-turn");
+        t.setDaemon(true);
+        t.start();
+        return packets;
+    }
+
+    /** A STUN message of this type (RFC 5389: type, length, magic cookie 0x2112A442). */
+    static boolean isStun(byte[] b, int type) {
+        return b.length >= 20 && ((b[0] & 0xff) << 8 | (b[1] & 0xff)) == type && (b[4] & 0xff) == 0x21
+                && (b[5] & 0xff) == 0x12 && (b[6] & 0xff) == 0xa4 && (b[7] & 0xff) == 0x42;
+    }
+
     /**
      * The builder's network and media options as the other side sees them: the offer's candidates use a port
-     * of {@code udpPortRange}; the STUN server of {@code iceServers} gets binding requests; frames arrive at
+     * of {@code udpPortRange}; the STUN server of {@code iceServers} gets binding requests and the TURN server
+     * of {@code iceServer(urls, user, password)} allocate requests; frames arrive at
      * no more than {@code maxFrameRate}; bytes at no more than {@code maxBitrate} (upper bounds: a loaded
      * machine only sends less). A console that changes 30 times a second would break both caps without them.
      */
@@ -140,26 +167,15 @@ class WhipPublisherTest {
         Isolation.assumeLoopbackOnly();
         bridge.close();
         AnimatedConsole busy = new AnimatedConsole(640, 480, 30); // its 256x256 noise square needs the room
-        try (java.net.DatagramSocket stun = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            List<byte[]> stunPackets = new java.util.concurrent.CopyOnWriteArrayList<>();
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[1500];
-                while (!stun.isClosed()) {
-                    java.net.DatagramPacket dp = new java.net.DatagramPacket(buf, buf.length);
-                    try {
-                        stun.receive(dp);
-                        stunPackets.add(java.util.Arrays.copyOf(dp.getData(), dp.getLength()));
-                    } catch (java.io.IOException e) {
-                        return;
-                    }
-                }
-            }, "fake-stun");
-            t.setDaemon(true);
-            t.start();
+        try (java.net.DatagramSocket stun = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                java.net.DatagramSocket turn = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            List<byte[]> stunPackets = collect(stun);
+            List<byte[]> turnPackets = collect(turn);
             int lo = 47100;
             int hi = 47199;
             bridge = WebRtcBridge.builder().backends(List.of(busy)).listen(new InetSocketAddress("127.0.0.1", 0))
                     .udpPortRange(lo, hi).iceServers("stun:127.0.0.1:" + stun.getLocalPort())
+                    .iceServer(List.of("turn:127.0.0.1:" + turn.getLocalPort() + "?transport=udp"), "bridge", "turn-secret")
                     .maxFrameRate(5).maxBitrate(100_000).build().start();
             endpoint = new FakeWhipEndpoint(null, true);
             Publication p = bridge.publish(WhipTarget.of(endpoint.url(), null));
@@ -172,9 +188,10 @@ class WhipPublisherTest {
             assertTrue(ports.stream().allMatch(x -> x >= lo && x <= hi), "candidate ports " + ports + " outside "
                     + lo + ".." + hi);
 
-            Browser.await("a STUN binding request at the configured server", WAIT, () -> stunPackets.stream()
-                    .anyMatch(b -> b.length >= 20 && b[0] == 0 && b[1] == 1 && (b[4] & 0xff) == 0x21
-                            && (b[5] & 0xff) == 0x12 && (b[6] & 0xff) == 0xa4 && (b[7] & 0xff) == 0x42));
+            Browser.await("a STUN binding request at the configured STUN server", WAIT,
+                    () -> stunPackets.stream().anyMatch(b -> isStun(b, 0x0001)));
+            Browser.await("a TURN allocate request at the configured TURN server", WAIT,
+                    () -> turnPackets.stream().anyMatch(b -> isStun(b, 0x0003)));
 
             FakeWhipEndpoint.Peer peer = endpoint.last();
             Browser.await("frames at the endpoint", WAIT, () -> peer.frames.get() > 2);
