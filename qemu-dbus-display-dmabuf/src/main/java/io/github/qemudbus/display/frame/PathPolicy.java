@@ -159,7 +159,7 @@ final class PathPolicy {
      * ui/dbus-listener.c) and sends Scanout/Update copies on this listener for good. Map stays
      * usable for a later registration: the cause (a slow reply) is not a property of the surface.
      *
-     * @param millis time from that ScanoutMap's arrival to the copy
+     * @param millis time from handling that ScanoutMap to handling the copy
      * @param call the copy that arrived (Scanout or Update)
      * @param advertised what the listener advertised
      */
@@ -167,8 +167,8 @@ final class PathPolicy {
         if (active == null) {
             change(null, FramePath.MAP, negotiated(advertised, FramePath.MAP, "ScanoutMap"));
         }
-        change(active, FramePath.COPY, "ScanoutMap reply too late: QEMU sent " + call + " " + millis
-                + " ms after ScanoutMap instead of the UpdateMap that follows an answered one, so it gave up "
+        change(active, FramePath.COPY, "ScanoutMap reply too late: QEMU sent " + call + " (handled " + millis
+                + " ms after the ScanoutMap) instead of the UpdateMap that follows an answered one, so it gave up "
                 + "waiting for this listener's reply (QEMU waits 1 s, blocking its main loop) and now sends "
                 + "Scanout/Update copies on this listener for good; answer ScanoutMap quickly (a new "
                 + "registration can use the map again)" + (allowed.contains(FramePath.COPY) ? ""

@@ -26,7 +26,8 @@ class QemuCopyTckTest extends FrameSourceTck {
 
     @BeforeAll
     static void startQemu() {
-        qemu = QemuFixture.builder().vga(QemuFixture.Vga.STD).name("frame-copy").start();
+        qemu = QemuFixture.builder().vga(QemuFixture.Vga.STD).name("frame-copy")
+                .extraArgs(QemuHarness.TRACE).start();
     }
 
     @AfterAll
