@@ -20,7 +20,7 @@ need_update=1
 apt-get update -qq || true
 apt-get install -y -qq --no-install-recommends \
   dbus-daemon dbus dbus-bin openjdk-17-jdk-headless openjdk-17-jre maven busybox-static cpio xz-utils kmod \
-  iproute2 chromium chromium-driver libglib2.0-dev gcc pkg-config xvfb janus \
+  iproute2 chromium chromium-driver libglib2.0-dev gcc libc6-dev pkg-config xvfb janus \
   libpulse0 libudev1 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libdbus-1-3 >/dev/null
 # janus: the SFU tests start their own (loopback only, config of their own); the package's
 # service would listen on every interface with the demo configuration

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The guest has these helper commands (all in {@code /bin}): {@code fb-info}, {@code
  * fb-fill RRGGBB}, {@code fb-noise-start}, {@code fb-noise-stop}, {@code tty-print TEXT},
- * {@code tty-clear}, {@code screen-still}. Thread-safe.
+ * {@code tty-clear}, {@code screen-still}, {@code drm-hold ...} / {@code drm-release} (another
+ * mode, a cursor, the scanout off), {@code input-dev NAME}, {@code ev-start TAG NAME}, and
+ * {@code qd-tool} (the static helper behind them). Thread-safe.
  */
 public final class GuestControl implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GuestControl.class);
@@ -281,6 +284,103 @@ public final class GuestControl implements AutoCloseable {
         }
         return new FramebufferGeometry(Integer.parseInt(f[0]), Integer.parseInt(f[1]),
                 Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[4]);
+    }
+
+    /**
+     * Switches the display to another mode showing one colour: the guest becomes DRM master,
+     * scans out a new {@code width x height} buffer and keeps it until {@link #releaseDisplay()}
+     * (guest command {@code drm-hold mode}). The fbdev console ({@code /dev/fb0}, {@link
+     * #fill}) is not shown meanwhile.
+     *
+     * @param width the mode's width (a mode of the connector with that size, else simple timings)
+     * @param height the mode's height
+     * @param rgb the colour as {@code 0xRRGGBB}
+     * @throws GuestException if the driver refuses
+     */
+    public void setMode(int width, int height, int rgb) {
+        runChecked(String.format(Locale.ROOT, "drm-hold mode %d %d %06x", width, height, rgb & 0xffffff));
+    }
+
+    /**
+     * Defines a hardware cursor of one colour and moves it, through DRM ({@code
+     * DRM_IOCTL_MODE_CURSOR2}; guest command {@code drm-hold cursor}), kept until {@link
+     * #releaseDisplay()}. Needs a driver with a cursor plane (virtio-gpu; std VGA's bochs has
+     * none). virtio-gpu's cursors are 64x64: QEMU ignores images of other sizes.
+     *
+     * @param width image width
+     * @param height image height
+     * @param hotX hot spot column
+     * @param hotY hot spot row
+     * @param argb every pixel, {@code 0xAARRGGBB}
+     * @param x position column
+     * @param y position row
+     * @throws GuestException if the driver refuses
+     */
+    public void defineCursor(int width, int height, int hotX, int hotY, int argb, int x, int y) {
+        runChecked(String.format(Locale.ROOT, "drm-hold cursor %d %d %d %d %08x %d %d", width, height, hotX, hotY,
+                argb, x, y));
+    }
+
+    /**
+     * Turns the scanout off ({@code SETCRTC} without a framebuffer; guest command {@code drm-hold
+     * off}) until {@link #releaseDisplay()}.
+     *
+     * @throws GuestException if the driver refuses
+     */
+    public void displayOff() {
+        runChecked("drm-hold off");
+    }
+
+    /**
+     * Ends what {@link #setMode}, {@link #defineCursor} or {@link #displayOff} keeps: the fbdev
+     * console takes the display back in its own mode (and hides the cursor). Does nothing when
+     * nothing is held.
+     *
+     * @throws GuestException if the holder does not end
+     */
+    public void releaseDisplay() {
+        runChecked("drm-release");
+    }
+
+    /**
+     * Starts logging every evdev event of an input device in the guest (guest command {@code
+     * ev-start}); read the log with {@link #inputLog(String)}. The guest loads virtio_input and
+     * evdev when a virtio input device ({@code virtio-tablet-pci}, {@code
+     * virtio-multitouch-pci}, ...) is on its PCI bus.
+     *
+     * @param tag names the log
+     * @param deviceName part of the device's name, e.g. {@code "Virtio Tablet"}
+     * @throws GuestException if there is no such device
+     */
+    public void startInputLog(String tag, String deviceName) {
+        runChecked("ev-start " + checkTag(tag) + " " + shellQuote(deviceName));
+    }
+
+    /**
+     * The events logged since {@link #startInputLog} or the last {@link #clearInputLog}.
+     *
+     * @param tag the log's name
+     * @return the events, oldest first
+     */
+    public List<InputEvent> inputLog(String tag) {
+        String out = runChecked("cat /run/ev-" + checkTag(tag) + ".log");
+        return out.lines().filter(l -> !l.isBlank()).map(InputEvent::parse).toList();
+    }
+
+    /**
+     * Empties an input log.
+     *
+     * @param tag the log's name
+     */
+    public void clearInputLog(String tag) {
+        runChecked(": > /run/ev-" + checkTag(tag) + ".log");
+    }
+
+    private static String checkTag(String tag) {
+        if (tag == null || !tag.matches("[A-Za-z0-9_-]{1,32}")) {
+            throw new IllegalArgumentException("log tag must be 1-32 letters, digits, '-' or '_': " + tag);
+        }
+        return tag;
     }
 
     /**

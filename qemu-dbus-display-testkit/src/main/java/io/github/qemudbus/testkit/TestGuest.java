@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * GuestControl}).
  *
  * <p>{@link #get()} finds or builds it with the {@code build-guest.sh} script (which
- * fetches Debian packages with {@code apt-get download}; no root needed, about 20 s once,
- * then cached). The script is taken, in this order, from {@code
+ * fetches Debian packages with {@code apt-get download} and compiles the guest's small
+ * static helper {@code qd-tool} with the host's gcc, which needs {@code libc6-dev}; no root
+ * needed, about a minute once, mostly the download, then cached). The script is taken, in this order, from {@code
  * ${qemudbus.project.dir}/scripts/build-guest.sh}, from this jar (so the testkit works
  * outside the project), or from a {@code scripts/build-guest.sh} found by walking up from
  * the working directory. The guest goes to {@code ${qemudbus.guest.dir}} (or the

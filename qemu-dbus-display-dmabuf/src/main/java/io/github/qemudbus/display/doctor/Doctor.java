@@ -528,7 +528,8 @@ public final class Doctor {
             boolean refusedMap = f.changes().stream().anyMatch(c -> c.from() == FramePath.MAP && c.to() == FramePath.COPY
                     && c.reason().startsWith("ScanoutMap refused"));
             boolean lateMap = f.calls("ScanoutMap") > 0 && f.slowestReplyMillis() >= 1000
-                    && "ScanoutMap".equals(f.slowestCall());
+                    && "ScanoutMap".equals(f.slowestCall())
+                    || f.changes().stream().anyMatch(c -> c.reason().startsWith("ScanoutMap reply too late"));
             boolean dmabufFailed = f.changes().stream().anyMatch(c -> c.from() == FramePath.DMABUF
                     && c.to() != FramePath.DMABUF || c.reason().startsWith("DMA-BUF unusable"));
             switch (f.path()) {

@@ -27,6 +27,10 @@ final class LinkHandler implements ConsoleListener {
     private final ScreenState screen;
     private final Set<ListenerFeature> features;
     private int[] gpuSize; // visible size of the last valid DMA-BUF (readable or not), or null; guarded by screen
+    // System.nanoTime() of an accepted ScanoutMap not yet followed by its UpdateMap, or 0; guarded by screen.
+    // QEMU follows every ScanoutMap it got an ok reply for with an UpdateMap; Scanout/Update instead means
+    // it gave up waiting for the reply (its 1 s timeout) and copies on this listener from now on.
+    private long mapPendingSince;
 
     /**
      * A handler for a registration advertising {@code features}.
@@ -127,6 +131,7 @@ final class LinkHandler implements ConsoleListener {
             if (stale()) {
                 return;
             }
+            mapAbandoned("Scanout");
             long t0 = System.nanoTime();
             if (screen.current() instanceof Surface.CopySurface cs && cs.width == width && cs.height == height
                     && cs.format == f) {
@@ -162,6 +167,11 @@ final class LinkHandler implements ConsoleListener {
                 return;
             }
             long t0 = System.nanoTime();
+            if (mapAbandoned("Update") && screen.current() instanceof Surface.MapSurface m) {
+                // QEMU gave up on the map after a partial update: it sends no Scanout first, and goes on
+                // drawing into the same surface, so its pixels so far start the copy surface
+                install(Surface.CopySurface.of(m), "Update after ScanoutMap");
+            }
             Surface cur = screen.current();
             if (!(cur instanceof Surface.CopySurface c)) {
                 // QEMU always sends a Scanout first (also when it falls back from a map)
@@ -212,6 +222,7 @@ final class LinkHandler implements ConsoleListener {
             if (!stale()) {
                 gpuSize = null;
                 install(s, "ScanoutMap");
+                mapPendingSince = System.nanoTime();
                 return;
             }
         }
@@ -257,6 +268,7 @@ final class LinkHandler implements ConsoleListener {
                 return;
             }
             gpuSize = new int[] {d.width(), d.height()};
+            mapPendingSince = 0;
             install(s, call);
         }
         if (parts.gpu() != null) {
@@ -264,11 +276,29 @@ final class LinkHandler implements ConsoleListener {
         }
     }
 
+    /**
+     * Called on a copy ({@code call}): when it follows an accepted ScanoutMap without the UpdateMap
+     * QEMU sends after an ok reply, QEMU did not get the reply in time and copies from now on; the
+     * policy records why. Caller holds the screen's monitor.
+     *
+     * @return whether the map was abandoned just now
+     */
+    private boolean mapAbandoned(String call) {
+        long since = mapPendingSince;
+        if (since == 0) {
+            return false;
+        }
+        mapPendingSince = 0;
+        parts.policy().mapAbandoned((System.nanoTime() - since) / 1_000_000, call, features);
+        return true;
+    }
+
     /** A refused ScanoutMap: QEMU's fallback to copies follows. Caller holds the screen's monitor. */
     private void mapFailed(String reason) {
         parts.policy().mapRefused(reason, features);
         screen.drop();
         gpuSize = null;
+        mapPendingSince = 0;
     }
 
     @Override
@@ -277,6 +307,7 @@ final class LinkHandler implements ConsoleListener {
             if (stale()) {
                 return;
             }
+            mapPendingSince = 0;
             Surface cur = screen.current();
             if (!(cur instanceof Surface.MapSurface s)) {
                 // QEMU sends UpdateMap only after a ScanoutMap it got an ok reply for
@@ -338,6 +369,7 @@ final class LinkHandler implements ConsoleListener {
             }
             screen.disable();
             gpuSize = null;
+            mapPendingSince = 0;
             parts.notifier().disabled();
         }
     }

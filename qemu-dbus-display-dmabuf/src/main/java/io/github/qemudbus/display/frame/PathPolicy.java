@@ -154,6 +154,28 @@ final class PathPolicy {
     }
 
     /**
+     * QEMU answered an accepted ScanoutMap with copies instead of UpdateMap: it did not get the
+     * listener's reply within its timeout (1 s, {@code DBUS_DEFAULT_TIMEOUT} in QEMU's
+     * ui/dbus-listener.c) and sends Scanout/Update copies on this listener for good. Map stays
+     * usable for a later registration: the cause (a slow reply) is not a property of the surface.
+     *
+     * @param millis time from handling that ScanoutMap to handling the copy
+     * @param call the copy that arrived (Scanout or Update)
+     * @param advertised what the listener advertised
+     */
+    synchronized void mapAbandoned(long millis, String call, Set<ListenerFeature> advertised) {
+        if (active == null) {
+            change(null, FramePath.MAP, negotiated(advertised, FramePath.MAP, "ScanoutMap"));
+        }
+        change(active, FramePath.COPY, "ScanoutMap reply too late: QEMU sent " + call + " (handled " + millis
+                + " ms after the ScanoutMap) instead of the UpdateMap that follows an answered one, so it gave up "
+                + "waiting for this listener's reply (QEMU waits 1 s, blocking its main loop) and now sends "
+                + "Scanout/Update copies on this listener for good; answer ScanoutMap quickly (a new "
+                + "registration can use the map again)" + (allowed.contains(FramePath.COPY) ? ""
+                : " (copy is not among the allowed paths, but QEMU sends copies anyway: showing them)"));
+    }
+
+    /**
      * A DMA-BUF the CPU cannot read arrived (QEMU runs with gl=on): the source enters the
      * no-CPU-frames state and keeps its link. QEMU with gl=on sends nothing but DMA-BUFs on
      * Linux (no read-back to copies, no shared map), so registering again advertising less would

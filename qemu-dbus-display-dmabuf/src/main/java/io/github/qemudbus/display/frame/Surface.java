@@ -136,6 +136,21 @@ abstract class Surface {
             }
         }
 
+        /**
+         * A copy surface holding a shared-map surface's pixels as they are now (black if the
+         * memfd shrank under it).
+         */
+        static CopySurface of(MapSurface m) {
+            CopySurface c = new CopySurface(m.width, m.height, m.format);
+            try {
+                m.checkReadable();
+                c.copyIn(m.view(), m.stride, 0, 0, m.width, m.height);
+            } catch (IllegalStateException e) {
+                LOG.debug("shared map unreadable, the copy surface starts black: {}", e.getMessage());
+            }
+            return c;
+        }
+
         /** A larger surface holding this one's pixels at 0,0 (rest black). */
         CopySurface grown(int newWidth, int newHeight) {
             CopySurface g = new CopySurface(newWidth, newHeight, format);

@@ -170,9 +170,10 @@ final class FakePeerHarness implements FrameSourceTck.Harness {
     }
 
     @Override
-    public void cursor() throws Exception {
+    public FrameSourceTck.CursorSpec cursor() throws Exception {
         ok("cursor-define 4 4 1 2 solid:80ff0000");
         ok("mouse-set 10 20 1");
+        return new FrameSourceTck.CursorSpec(4, 4, 1, 2, 0x80ff0000, 10, 20);
     }
 
     @Override

@@ -212,6 +212,53 @@ class FrameSourceUnitTest {
         closeUnmapsAll(s, base);
     }
 
+    /**
+     * QEMU sends UpdateMap after every ScanoutMap it got an ok reply for; a Scanout instead means
+     * the reply came after its 1 s timeout (the real-QEMU case is QemuMapTckTest's
+     * lateScanoutMapReplyMakesQemuCopyForGood).
+     */
+    @Test
+    void scanoutRightAfterAnAcceptedMapSaysTheReplyWasTooLate() throws Exception {
+        DirectRegistrar r = new DirectRegistrar();
+        FrameSource s = open(r);
+        try (UnixFd fd = TestFds.memfd("unit-late", mapContent(8, 4, 32, 0, 5), 128)) {
+            r.last().scanoutMap(fd, 0, 8, 4, 32, XRGB);
+        }
+        r.last().scanout(8, 4, 32, XRGB, pixels(8, 4, 32, 2));
+        PathChange last = s.pathChanges().get(s.pathChanges().size() - 1);
+        assertChange(last, FramePath.MAP, FramePath.COPY);
+        assertTrue(last.reason().startsWith("ScanoutMap reply too late: QEMU sent Scanout "), last.reason());
+        assertTrue(last.reason().contains("for good"), last.reason());
+        assertEquals(2, s.pathChanges().size(), s.pathChanges().toString());
+        try (Frame f = s.acquireFrame().orElseThrow()) {
+            assertEquals(FramePath.COPY, f.path());
+            assertEquals(want(7, 3, 2), f.toImage().getRGB(7, 3));
+        }
+    }
+
+    /** After a partial update QEMU gives up with an Update and no Scanout: the map's pixels start the copy. */
+    @Test
+    void updateRightAfterAnAcceptedMapStartsACopyFromTheMapsPixels() throws Exception {
+        DirectRegistrar r = new DirectRegistrar();
+        FrameSource s = open(r);
+        try (UnixFd fd = TestFds.memfd("unit-late-update", mapContent(8, 4, 32, 0, 5), 128)) {
+            r.last().scanoutMap(fd, 0, 8, 4, 32, XRGB);
+        }
+        r.last().update(2, 1, 2, 2, 8, XRGB, pixels(2, 2, 8, 9));
+        PathChange last = s.pathChanges().get(s.pathChanges().size() - 1);
+        assertChange(last, FramePath.MAP, FramePath.COPY);
+        assertTrue(last.reason().startsWith("ScanoutMap reply too late: QEMU sent Update "), last.reason());
+        try (Frame f = s.acquireFrame().orElseThrow()) {
+            assertEquals(FramePath.COPY, f.path());
+            BufferedImage img = f.toImage();
+            assertEquals(want(0, 0, 5), img.getRGB(0, 0), "from the map");
+            assertEquals(want(7, 3, 5), img.getRGB(7, 3), "from the map");
+            assertEquals(want(0, 0, 9), img.getRGB(2, 1), "from the update");
+            assertEquals(want(1, 1, 9), img.getRGB(3, 2), "from the update");
+        }
+        assertEquals(0, s.stats().errorReplies());
+    }
+
     @Test
     void shortMemfdIsRefusedAndTheSourceEndsOnCopiesWithoutReRegistering() throws Exception {
         DirectRegistrar r = new DirectRegistrar();
@@ -265,6 +312,7 @@ class FrameSourceUnitTest {
         try (UnixFd fd = TestFds.memfd("unit-lease", mapContent(8, 4, 32, 0, 5), 128)) {
             r.last().scanoutMap(fd, 0, 8, 4, 32, XRGB);
         }
+        r.last().updateMap(0, 0, 8, 4); // an answered ScanoutMap: QEMU follows it with UpdateMap
         Frame lease = s.acquireFrame().orElseThrow();
         r.last().scanout(4, 3, 16, XRGB, pixels(4, 3, 16, 1));
         PathChange last = s.pathChanges().get(s.pathChanges().size() - 1);

@@ -1,8 +1,11 @@
 package io.github.qemudbus.display.frame;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.qemudbus.testkit.GuestException;
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.RequiresQemu;
 import java.nio.file.Files;
@@ -26,7 +29,8 @@ class QemuCopyTckTest extends FrameSourceTck {
 
     @BeforeAll
     static void startQemu() {
-        qemu = QemuFixture.builder().vga(QemuFixture.Vga.STD).name("frame-copy").start();
+        qemu = QemuFixture.builder().vga(QemuFixture.Vga.STD).name("frame-copy")
+                .extraArgs(QemuHarness.TRACE).start();
     }
 
     @AfterAll
@@ -37,6 +41,23 @@ class QemuCopyTckTest extends FrameSourceTck {
     @Override
     protected Harness newHarness() {
         return new QemuHarness(qemu, FramePath.COPY, EnumSet.allOf(FramePath.class));
+    }
+
+    /**
+     * std VGA has no hardware cursor: its guest driver (bochs) refuses one and QEMU describes none.
+     * The copy path's cursor handling runs on virtio-vga, QemuMapTckTest.cursorOnTheCopyPath.
+     */
+    @Test
+    @Override
+    void cursor() throws Exception {
+        FrameSource s = h.open();
+        h.firstSurface();
+        GuestException e = assertThrows(GuestException.class,
+                () -> qemu.guest().defineCursor(64, 64, 1, 2, 0x80ff0000, 10, 20));
+        assertTrue(e.getMessage().contains("CURSOR2"), e.getMessage());
+        CursorState c = s.cursor();
+        assertEquals(0, c.width(), c.toString());
+        assertFalse(c.visible(), c.toString());
     }
 
     @Test

@@ -1,10 +1,14 @@
 package io.github.qemudbus.display.frame;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.RequiresQemu;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +26,8 @@ class QemuMapTckTest extends FrameSourceTck {
 
     @BeforeAll
     static void startQemu() {
-        qemu = QemuFixture.builder().vga(QemuFixture.Vga.VIRTIO).name("frame-map").start();
+        qemu = QemuFixture.builder().vga(QemuFixture.Vga.VIRTIO).name("frame-map")
+                .extraArgs(QemuHarness.TRACE).start();
     }
 
     @AfterAll
@@ -33,6 +38,55 @@ class QemuMapTckTest extends FrameSourceTck {
     @Override
     protected Harness newHarness() {
         return new QemuHarness(qemu, FramePath.MAP, EnumSet.allOf(FramePath.class));
+    }
+
+    /** The copy path's cursor (std VGA, QemuCopyTckTest's device, has no hardware cursor). */
+    @Test
+    void cursorOnTheCopyPath() throws Exception {
+        try (QemuHarness copy = new QemuHarness(qemu, FramePath.COPY, EnumSet.of(FramePath.COPY))) {
+            assertCursor(copy);
+            assertEquals(FramePath.COPY, copy.source.activePath());
+        }
+    }
+
+    /**
+     * The seed's failure on real QEMU: a listener that answers ScanoutMap after QEMU's 1 s timeout
+     * ({@code DBUS_DEFAULT_TIMEOUT}, a synchronous call in ui/dbus-listener.c) makes QEMU send
+     * copies on that listener for good; the source shows them and says why. A listener that
+     * answers in time, on the same VM, gets the map.
+     */
+    @Test
+    void lateScanoutMapReplyMakesQemuCopyForGood() throws Exception {
+        AtomicInteger maps = new AtomicInteger();
+        // 1.5 s: well past QEMU's 1 s, also when this machine is slow (that only lengthens QEMU's wait)
+        QemuHarness late = new QemuHarness(qemu, FramePath.MAP, EnumSet.allOf(FramePath.class),
+                r -> LateMapReply.around(r, Duration.ofMillis(1500), maps));
+        try (late) {
+            FrameSource s = late.open();
+            late.firstSurface();
+            assertEquals(FramePath.COPY, s.activePath());
+            List<PathChange> pc = s.pathChanges();
+            assertEquals(2, pc.size(), pc.toString());
+            assertEquals(FramePath.MAP, pc.get(0).to(), pc.toString());
+            FrameSourceUnitTest.assertChange(pc.get(1), FramePath.MAP, FramePath.COPY);
+            String why = pc.get(1).reason();
+            assertTrue(why.startsWith("ScanoutMap reply too late: QEMU sent "), why);
+            assertTrue(why.contains("for good"), why);
+            assertEquals(1, maps.get(), "one ScanoutMap");
+            LOG.info("late ScanoutMap reply on real QEMU: {}", why);
+            // for good: a new surface on the same listener comes as copies too, without a ScanoutMap
+            qemu.guest().setMode(1280, 1024, 0x00aa55);
+            await("the 1280x1024 mode in copies", Duration.ofSeconds(20),
+                    () -> QemuHarness.width(s) == 1280 && QemuHarness.shows(s, 0x00aa55));
+            assertEquals(FramePath.COPY, s.activePath());
+            assertEquals(1, maps.get(), "QEMU tried no second ScanoutMap on this listener");
+        }
+        // the same VM, a listener that answers at once: the map
+        try (QemuHarness prompt = new QemuHarness(qemu, FramePath.MAP, EnumSet.allOf(FramePath.class))) {
+            FrameSource s = prompt.open();
+            prompt.firstSurface();
+            assertEquals(FramePath.MAP, s.activePath(), s.pathChanges().toString());
+        }
     }
 
     @Test
