@@ -49,12 +49,12 @@ final class ConnectOptions {
      * @param uriServesOthers whether --libvirt-uri may come without --libvirt (the bridge's libvirt: VMs use it)
      */
     void requireExactlyOne(boolean uriServesOthers) {
+        if (libvirtUri != null && libvirt == null && !uriServesOthers) {
+            throw new UsageException("--libvirt-uri goes with --libvirt NAME");
+        }
         int given = (address != null ? 1 : 0) + (qmp != null ? 1 : 0) + (libvirt != null ? 1 : 0);
         if (given != 1) {
             throw new UsageException("give exactly one of --address ADDR, --qmp PATH or --libvirt NAME");
-        }
-        if (libvirtUri != null && libvirt == null && !uriServesOthers) {
-            throw new UsageException("--libvirt-uri goes with --libvirt NAME");
         }
         if (libvirt != null && libvirt.isBlank()) {
             throw new UsageException("--libvirt needs a domain name");
