@@ -29,3 +29,9 @@ apt-get install -y -qq -t bookworm-backports --no-install-recommends \
   qemu-system-x86 qemu-system-gui qemu-system-modules-opengl >/dev/null
 qemu-system-x86_64 --version | head -1
 bash "$(dirname "$0")/install-qemu72.sh" >/dev/null   # Debian 12's own QEMU 7.2 beside it, in /opt/qemu-7.2
+# libvirt (issue 17): the libvirt tests make transient domains and connect to them by name
+# (run-tests.sh starts virtlogd and libvirtd). Debian 12: 11.x from bookworm-backports;
+# Debian 13: trixie's own.
+if grep -qs '^13\|trixie' /etc/debian_version; then libvirt_suite=trixie; else libvirt_suite=bookworm-backports; fi
+apt-get install -y -qq -t "$libvirt_suite" --no-install-recommends \
+  libvirt-daemon-driver-qemu libvirt-daemon libvirt-clients >/dev/null

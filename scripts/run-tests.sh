@@ -16,6 +16,14 @@ mvn -B -q install -Dtest=none-at-all -Dsurefire.failIfNoSpecifiedTests=false
 export QEMUDBUS_GUEST_DIR=${QEMUDBUS_GUEST_DIR:-$HOME/.cache/qemu-dbus-display/guest-$(sha256sum scripts/build-guest.sh | cut -c1-16)}
 bash scripts/build-guest.sh "$QEMUDBUS_GUEST_DIR" >/dev/null
 
+# libvirt's daemons for the libvirt tests (issue 17), started here, outside the namespace: the
+# tests reach them (and the domains' buses) through unix socket paths, which the namespace shares.
+if [ "$(id -u)" = 0 ] && command -v libvirtd >/dev/null; then
+  pgrep -x virtlogd >/dev/null || virtlogd -d
+  pgrep -x libvirtd >/dev/null || libvirtd -d
+  for _ in $(seq 50); do virsh -q -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+
 NS=${QDBUS_NETNS:-qdbus-test}
 run=(mvn -B -o verify -Dqemu.tests=true "$@")
 xvfb_pid=""

@@ -20,15 +20,17 @@ import picocli.CommandLine.Option;
  * a demo VM of its own (private bus, QEMU, the tiny test guest) and stops it on exit.
  */
 @Command(name = "bridge", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
-        customSynopsis = "bridge [--address ADDR | --qmp PATH] [--vm NAME=ADDR]... [--listen HOST:PORT] [--token T] "
+        customSynopsis = "bridge [--address ADDR | --qmp PATH | --libvirt NAME] [--libvirt-uri URI] [--vm NAME=ADDR]..."
+                + " [--listen HOST:PORT] [--token T] "
                 + "[--console N]",
         sortOptions = false,
         description = {"Serves a VM's consoles to browsers over WebRTC and prints the URL to open.",
             "It keeps serving across QEMU restarts: open pages say the VM stopped and come back by themselves.",
             "--vm NAME=ADDR (repeatable) serves more VMs, each at /vm/NAME/ (GET /api/vms lists them); the "
-                + "--address/--qmp VM stays at /.",
-            "With none of --address, --qmp and --vm it boots a demo VM of its own (private bus, QEMU, the tiny "
-                + "test guest) and stops it on exit."},
+                + "--address/--qmp/--libvirt VM stays at /. A libvirt domain (--libvirt NAME, or ADDR "
+                + "libvirt:DOMAIN) is followed across its restarts: libvirt is asked for its new address.",
+            "With none of --address, --qmp, --libvirt and --vm it boots a demo VM of its own (private bus, QEMU, "
+                + "the tiny test guest) and stops it on exit."},
         footer = "%nRuns until Ctrl-C or SIGTERM, then shuts down cleanly (the JVM's status for the signal: "
                 + "130 or 143). Exit status 1 when it cannot start (QEMU unreachable, port taken; one line on "
                 + "stderr); 2 usage error (one line on stderr).")
@@ -37,7 +39,8 @@ final class BridgeCommand implements Callable<Integer> {
     ConnectOptions connection;
 
     @Option(names = "--vm", paramLabel = "NAME=ADDR",
-            description = "Serve this VM too, at /vm/NAME/; ADDR is a D-Bus address or qmp:PATH (repeatable)")
+            description = "Serve this VM too, at /vm/NAME/; ADDR is a D-Bus address, qmp:PATH or libvirt:DOMAIN "
+                    + "(repeatable)")
     List<String> vms = new ArrayList<>();
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where to serve (default: 127.0.0.1:8080)")
@@ -54,11 +57,15 @@ final class BridgeCommand implements Callable<Integer> {
         InetSocketAddress listen = parseListen(this.listen != null ? this.listen : "127.0.0.1:8080");
         String token = this.token;
         int console = Numbers.integer("console", this.console, -1);
-        Map<String, VmLocator> named = parseVms(vms);
+        Map<String, VmLocator> named = parseVms(vms, connection.libvirtUri);
+        if (connection.libvirtUri != null && connection.libvirt == null
+                && vms.stream().noneMatch(v -> v.contains("=libvirt:"))) {
+            throw new UsageException("--libvirt-uri goes with --libvirt NAME or --vm NAME=libvirt:DOMAIN");
+        }
         if (connection.named()) {
             // fail fast (status 1) when the VM named by --address/--qmp does not answer now;
             // once serving, the bridge waits for it across restarts
-            connection.connect().close();
+            connection.builder().connect().close();
         }
         QemuFixture demo = null;
         if (!connection.named() && named.isEmpty()) {
@@ -110,13 +117,19 @@ final class BridgeCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** NAME=ADDR, each name once; ADDR a D-Bus address or qmp:PATH. */
+    /** NAME=ADDR, each name once; ADDR a D-Bus address, qmp:PATH or libvirt:DOMAIN. */
     static Map<String, VmLocator> parseVms(List<String> specs) {
+        return parseVms(specs, null);
+    }
+
+    /** NAME=ADDR as {@link #parseVms(List)}; libvirt:DOMAIN asks libvirt at {@code libvirtUri} (null: the default). */
+    static Map<String, VmLocator> parseVms(List<String> specs, String libvirtUri) {
         Map<String, VmLocator> out = new LinkedHashMap<>();
         for (String spec : specs) {
             int eq = spec.indexOf('=');
             if (eq <= 0 || eq == spec.length() - 1) {
-                throw new UsageException("--vm must be NAME=ADDR (ADDR a D-Bus address or qmp:PATH), not '" + spec + "'");
+                throw new UsageException("--vm must be NAME=ADDR (ADDR a D-Bus address, qmp:PATH or libvirt:DOMAIN),"
+                        + " not '" + spec + "'");
             }
             String name = spec.substring(0, eq);
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}") || name.equals(WebRtcBridge.DEFAULT_VM)) {
@@ -127,7 +140,9 @@ final class BridgeCommand implements Callable<Integer> {
                 throw new UsageException("VM name '" + name + "' given twice in --vm");
             }
             try {
-                out.put(name, VmLocator.parse(spec.substring(eq + 1)));
+                String addr = spec.substring(eq + 1);
+                out.put(name, addr.startsWith("libvirt:") && libvirtUri != null && addr.length() > 8
+                        ? VmLocator.libvirt(addr.substring(8), libvirtUri) : VmLocator.parse(addr));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--vm " + spec + ": " + e.getMessage());
             }

@@ -1,5 +1,6 @@
 package io.github.qemudbus.examples;
 
+import io.github.qemudbus.display.QemuDisplay;
 import io.github.qemudbus.display.doctor.Doctor;
 import io.github.qemudbus.display.doctor.DoctorReport;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
  * Exit status 0, or 1 when a finding is an ERROR (QEMU unreachable, no frame, no such console).
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
-        customSynopsis = "doctor (--address ADDR | --qmp PATH) [--console N] [--json] [--observe-ms MS]"
+        customSynopsis = "doctor (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI])"
+                + " [--console N] [--json] [--observe-ms MS]"
                 + " [--version-qmp PATH]",
         description = {"Why is my screen black? Examines a display and prints findings with fixes.",
             "Examines the display and one console: QEMU's version, fd passing, the frame path and why faster "
@@ -68,11 +70,19 @@ final class DoctorCommand implements Callable<Integer> {
         Doctor.Builder b = Doctor.builder().console(console).observe(Duration.ofMillis(observe))
                 .connectTimeout(Duration.ofMillis(connection.connectTimeoutMs()))
                 .frameTimeout(Duration.ofMillis(Numbers.integer("frame-timeout-ms", frameTimeoutMs, 10000)));
-        b = connection.address != null ? b.address(connection.address) : b.qmp(Path.of(connection.qmp));
         if (versionQmp != null) {
             b.versionFrom(Path.of(versionQmp));
         }
-        DoctorReport r = b.examine();
+        DoctorReport r;
+        if (connection.libvirt != null) {
+            // libvirt says where the display is; the doctor examines the display connected there
+            try (QemuDisplay d = connection.connect()) {
+                r = b.display(d).examine();
+            }
+        } else {
+            b = connection.address != null ? b.address(connection.address) : b.qmp(Path.of(connection.qmp));
+            r = b.examine();
+        }
         System.out.print(json ? r.toJson() + "\n" : r.toText());
         System.out.flush();
         if (!r.qemu().reachable()) {

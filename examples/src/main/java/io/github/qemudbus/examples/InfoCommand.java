@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code info}: the VM and its consoles as one JSON object. */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
-        customSynopsis = "info (--address ADDR | --qmp PATH)",
+        customSynopsis = "info (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI])",
         description = {"Prints the VM and its consoles as one JSON object.",
             "{\"vm\":{\"name\",\"uuid\"},\"consoles\":[{\"id\",\"label\",\"type\",\"width\",\"height\","
                 + "\"deviceAddress\",\"interfaces\":[...]}]}"},

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
  * Stops after {@code --frames} files, when QEMU goes away, or on Ctrl-C.
  */
 @Command(name = "record", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
-        customSynopsis = "record (--address ADDR | --qmp PATH) [--console N] --dir DIR [--frames N]"
+        customSynopsis = "record (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI])"
+                + " [--console N] --dir DIR [--frames N]"
                 + " [--min-interval-ms MS]",
         description = {"Writes a PNG per change of a console's picture, as an embedding program would.",
             "Files DIR/frame-00001.png, ...; prints a line per file: FILE WxH PATH. Stops after --frames files, "

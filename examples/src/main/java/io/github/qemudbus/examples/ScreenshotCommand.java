@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
  * delivered it, and every fallback on the way, as one JSON line.
  */
 @Command(name = "screenshot", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
-        customSynopsis = "screenshot (--address ADDR | --qmp PATH) --console N --out FILE.png"
+        customSynopsis = "screenshot (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI])"
+                + " --console N --out FILE.png"
                 + " [--path auto|dmabuf|map|copy] [--timeout-ms MS]",
         description = {"Writes a console's frame as PNG and prints the frame path that delivered it.",
             "Prints one JSON line: {\"path\":\"map\",\"width\":W,\"height\":H,"

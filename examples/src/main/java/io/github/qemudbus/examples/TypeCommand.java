@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /** {@code type}: types text (US layout) and/or taps keys named by KeyboardEvent.code. */
 @Command(name = "type", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
-        customSynopsis = "type (--address ADDR | --qmp PATH) --console N [--text TEXT] [--key CODE]...",
+        customSynopsis = "type (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI])"
+                + " --console N [--text TEXT] [--key CODE]...",
         description = {"Types text and taps keys on a console.",
             "Types TEXT (US layout), then presses and releases each key named by its KeyboardEvent.code "
                 + "(Enter, KeyA, F1...), in order. Exit status 0 once QEMU accepted every event."},

@@ -54,7 +54,7 @@ import picocli.CommandLine.Option;
  * D-Bus round trip never freezes the window (and events keep their order).
  */
 @Command(name = "viewer", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
-        customSynopsis = "viewer (--address ADDR | --qmp PATH) [--console N]",
+        customSynopsis = "viewer (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI]) [--console N]",
         description = {"A desktop window on a console, with keyboard and mouse.",
             "Needs an X display (DISPLAY). Closing the window ends the command; QEMU keeps running."},
         sortOptions = false,

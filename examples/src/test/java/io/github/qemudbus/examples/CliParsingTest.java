@@ -45,24 +45,28 @@ class CliParsingTest {
     /** Copied from the commands' usage() and Args.parse(...) calls at commit 1767e5b. */
     static final List<Cmd> COMMANDS = List.of(
             // issue 15 added --vm NAME=ADDR (repeatable)
-            new Cmd("bridge", "bridge [--address ADDR | --qmp PATH] [--vm NAME=ADDR]... [--listen HOST:PORT] [--token T]"
+            // issue 17 added --libvirt NAME and --libvirt-uri URI to every command
+            new Cmd("bridge", "bridge [--address ADDR | --qmp PATH | --libvirt NAME] [--libvirt-uri URI]"
+                    + " [--vm NAME=ADDR]... [--listen HOST:PORT] [--token T]"
                     + " [--console N]", Set.of("address", "qmp", "vm", "listen", "token", "console",
-                    "connect-timeout-ms"), Set.of()),
-            new Cmd("doctor", "doctor (--address ADDR | --qmp PATH) [--console N] [--json] [--observe-ms MS]"
+                    "connect-timeout-ms", "libvirt", "libvirt-uri"), Set.of()),
+            new Cmd("doctor", "doctor (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI]) [--console N] [--json] [--observe-ms MS]"
                     + " [--version-qmp PATH]", Set.of("address", "qmp", "console", "observe-ms", "version-qmp",
-                    "connect-timeout-ms", "frame-timeout-ms"), Set.of("json")),
-            new Cmd("info", "info (--address ADDR | --qmp PATH)", Set.of("address", "qmp", "connect-timeout-ms"),
-                    Set.of()),
-            new Cmd("record", "record (--address ADDR | --qmp PATH) [--console N] --dir DIR [--frames N]"
+                    "connect-timeout-ms", "frame-timeout-ms", "libvirt", "libvirt-uri"), Set.of("json")),
+            new Cmd("info", "info (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI])",
+                    Set.of("address", "qmp", "connect-timeout-ms", "libvirt", "libvirt-uri"), Set.of()),
+            new Cmd("record", "record (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI]) [--console N] --dir DIR [--frames N]"
                     + " [--min-interval-ms MS]", Set.of("address", "qmp", "console", "dir", "frames",
-                    "min-interval-ms", "connect-timeout-ms"), Set.of()),
-            new Cmd("screenshot", "screenshot (--address ADDR | --qmp PATH) --console N --out FILE.png"
+                    "min-interval-ms", "connect-timeout-ms", "libvirt", "libvirt-uri"), Set.of()),
+            new Cmd("screenshot", "screenshot (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI]) --console N --out FILE.png"
                     + " [--path auto|dmabuf|map|copy] [--timeout-ms MS]", Set.of("address", "qmp", "console", "out",
-                    "path", "timeout-ms", "connect-timeout-ms"), Set.of()),
-            new Cmd("type", "type (--address ADDR | --qmp PATH) --console N [--text TEXT] [--key CODE]...",
-                    Set.of("address", "qmp", "console", "text", "key", "connect-timeout-ms"), Set.of()),
-            new Cmd("viewer", "viewer (--address ADDR | --qmp PATH) [--console N]",
-                    Set.of("address", "qmp", "console", "connect-timeout-ms"), Set.of()));
+                    "path", "timeout-ms", "connect-timeout-ms", "libvirt", "libvirt-uri"), Set.of()),
+            new Cmd("type", "type (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI]) --console N"
+                    + " [--text TEXT] [--key CODE]...",
+                    Set.of("address", "qmp", "console", "text", "key", "connect-timeout-ms", "libvirt", "libvirt-uri"),
+                    Set.of()),
+            new Cmd("viewer", "viewer (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI]) [--console N]",
+                    Set.of("address", "qmp", "console", "connect-timeout-ms", "libvirt", "libvirt-uri"), Set.of()));
 
     /** The options whose values add up instead of the last one counting. */
     private static final Set<String> REPEATABLE = Set.of("key", "vm");
@@ -376,10 +380,19 @@ class CliParsingTest {
                 + System.lineSeparator(), r.err());
     }
 
+    /** Issue 17 added --libvirt NAME to the choice (before: "give exactly one of --address ADDR or --qmp PATH"). */
+    private static final String ONE_OF = "give exactly one of --address ADDR, --qmp PATH or --libvirt NAME";
+
     @Test
     void usageErrorsFoundWhileRunningKeepTheirWords() {
         Object[][] cases = {
-            {argv("info"), "info", "give exactly one of --address ADDR or --qmp PATH"},
+            {argv("info", "--libvirt", "vm1", "--qmp", "y"), "info", ONE_OF},
+            {argv("info", "--libvirt-uri", "qemu:///system"), "info", "--libvirt-uri goes with --libvirt NAME"},
+            {argv("screenshot", "--libvirt", " ", "--console", "0", "--out", "f.png"), "screenshot",
+                "--libvirt needs a domain name"},
+            {argv("bridge", "--libvirt-uri", "qemu:///system", "--listen", "127.0.0.1:0"), "bridge",
+                "--libvirt-uri goes with --libvirt NAME or --vm NAME=libvirt:DOMAIN"},
+            {argv("info"), "info", ONE_OF},
             {argv("type", "--address", "x"), "type", "--console N is required"},
             {argv("type", "--address", "x", "--console", "0"), "type", "nothing to type: give --text and/or --key"},
             {argv("type", "--address", "x", "--console", "0", "--key", "Enter", "--key", "Nope"), "type",
@@ -391,7 +404,7 @@ class CliParsingTest {
                 "--path must be auto, dmabuf, map or copy, not 'bogus'"},
             {argv("screenshot", "--address", "x", "--out", "f.png", "--timeout-ms", "0x10"), "screenshot",
                 "--timeout-ms must be a number, not '0x10'"},
-            {argv("doctor", "--address", "x", "--qmp", "y"), "doctor", "give exactly one of --address ADDR or --qmp PATH"},
+            {argv("doctor", "--address", "x", "--qmp", "y"), "doctor", ONE_OF},
             {argv("doctor", "--address", "x", "--observe-ms", "-1"), "doctor",
                 "--console and --observe-ms must not be negative"},
             {argv("doctor", "--address", "x", "--frame-timeout-ms", "x"), "doctor",
@@ -401,7 +414,7 @@ class CliParsingTest {
                 "--listen must be HOST:PORT, not 'nope'"},
             {argv("bridge", "--address", "unix:path=/nonexistent", "--console", "x"), "bridge",
                 "--console must be a number, not 'x'"},
-            {argv("bridge", "--address", "x", "--qmp", "y"), "bridge", "give exactly one of --address ADDR or --qmp PATH"},
+            {argv("bridge", "--address", "x", "--qmp", "y"), "bridge", ONE_OF},
             {argv("record", "--address", "x"), "record", "--dir DIR is required"},
         };
         for (Object[] k : cases) {

@@ -1,6 +1,8 @@
 package io.github.qemudbus.display;
 
 import io.github.qemudbus.display.internal.LibC;
+import io.github.qemudbus.display.internal.libvirt.DomainDisplay;
+import io.github.qemudbus.display.internal.libvirt.Libvirt;
 import io.github.qemudbus.display.internal.wire.UnixSocket;
 import io.github.qemudbus.display.qmp.QmpClient;
 import io.github.qemudbus.display.qmp.QmpException;
@@ -42,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * {@code -display dbus,addr=...}). Peer-to-peer mode needs no bus: QEMU runs with
  * {@code -display dbus,p2p=on} and the SDK hands it one end of a socket through QMP
  * ({@code getfd} + {@code add_client protocol=@dbus-display}).
+ *
+ * <p>A libvirt domain is found by name ({@code builder().libvirt("vm1")}): each
+ * {@link Builder#connect()} asks libvirt where the running domain's display is now (its bus
+ * address changes at every start; with {@code p2p='yes'} libvirt hands QEMU our socket).
  *
  * <p>Thread-safe. Closing it closes every listener registered through it.
  */
@@ -234,6 +240,8 @@ public final class QemuDisplay implements AutoCloseable {
     public static final class Builder {
         private String address;
         private Path qmp;
+        private String libvirtDomain;
+        private String libvirtUri;
         private Duration timeout = Duration.ofSeconds(10);
 
         private Builder() {
@@ -249,6 +257,7 @@ public final class QemuDisplay implements AutoCloseable {
         public Builder address(String dbusAddress) {
             this.address = Objects.requireNonNull(dbusAddress);
             this.qmp = null;
+            this.libvirtDomain = null;
             return this;
         }
 
@@ -261,6 +270,41 @@ public final class QemuDisplay implements AutoCloseable {
         public Builder qmp(Path qmpSocket) {
             this.qmp = Objects.requireNonNull(qmpSocket);
             this.address = null;
+            this.libvirtDomain = null;
+            return this;
+        }
+
+        /**
+         * Connects to the libvirt domain of this name on {@code qemu:///system}. The domain needs
+         * {@code <graphics type='dbus'/>}; see {@link #libvirt(String, String)}.
+         *
+         * @param domain the domain's name
+         * @return this builder
+         */
+        public Builder libvirt(String domain) {
+            return libvirt(domain, Libvirt.DEFAULT_URI);
+        }
+
+        /**
+         * Connects to a libvirt domain by name. Each {@link #connect()} asks libvirt (its C
+         * library, {@code libvirt.so.0}) where the running domain's display is: the bus address
+         * from its live XML ({@code <graphics type='dbus' address='unix:path=...'/>}, new at
+         * every start), or, with {@code p2p='yes'}, a socket libvirt hands QEMU
+         * ({@code virDomainOpenGraphics}). Failures are {@link LibvirtException}s saying why (no
+         * such domain, not running, no D-Bus graphics, libvirt unreachable, permission denied).
+         *
+         * @param domain the domain's name
+         * @param uri the libvirt connection URI, e.g. {@code qemu:///system}
+         * @return this builder
+         */
+        public Builder libvirt(String domain, String uri) {
+            if (Objects.requireNonNull(domain, "domain").isBlank()) {
+                throw new IllegalArgumentException("empty libvirt domain name");
+            }
+            this.libvirtDomain = domain;
+            this.libvirtUri = Objects.requireNonNull(uri, "uri");
+            this.address = null;
+            this.qmp = null;
             return this;
         }
 
@@ -285,13 +329,48 @@ public final class QemuDisplay implements AutoCloseable {
          * @throws QemuDisplayException when QEMU cannot be reached in time
          */
         public QemuDisplay connect() {
-            return qmp != null ? connectP2p() : connectBus();
+            if (libvirtDomain != null) {
+                return connectLibvirt();
+            }
+            return qmp != null ? connectP2p() : connectBus(address);
         }
 
-        private QemuDisplay connectBus() {
+        private QemuDisplay connectLibvirt() {
+            Libvirt libvirt = Libvirt.system();
+            DomainDisplay d = libvirt.locate(libvirtUri, libvirtDomain);
+            String what = "libvirt domain '" + libvirtDomain + "'";
+            if (d.p2p()) {
+                LOG.debug("{}: peer-to-peer through libvirt {}", what, libvirtUri);
+                return connectP2p(what + " (peer-to-peer, through libvirt " + libvirtUri + ")", "",
+                        fd -> libvirt.openGraphics(d, fd));
+            }
+            LOG.debug("{}: bus {}", what, d.address());
+            String path = unixPath(d.address());
+            Path dir = path == null ? null : Path.of(path).getParent();
+            if (dir != null && Files.isDirectory(dir) && !Files.isExecutable(dir)) {
+                throw new LibvirtException(LibvirtException.Reason.PERMISSION_DENIED, libvirtDomain, what
+                        + ": this user may not open its bus " + d.address() + " (" + dir + " is closed to it;"
+                        + " libvirt's per-domain bus admits root and QEMU's user only: run as root, or give the"
+                        + " domain <graphics type='dbus' p2p='yes'/> and use the libvirt group)", null);
+            }
+            try {
+                return connectBus(d.address());
+            } catch (QemuDisplayException e) {
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("Permission denied") || m.contains("AccessDenied") || m.contains("AuthFailed")
+                        || m.contains("authenticat")) {
+                    throw new LibvirtException(LibvirtException.Reason.PERMISSION_DENIED, libvirtDomain, what
+                            + ": its bus refused this user: " + m + " (libvirt's per-domain bus admits root and"
+                            + " QEMU's user only)", e);
+                }
+                throw e;
+            }
+        }
+
+        private QemuDisplay connectBus(String address) {
             long deadline = System.nanoTime() + timeout.toNanos();
             String where = address == null ? "the session bus" : address;
-            checkSocketExists(where);
+            checkSocketExists(address, where);
             DBusConnection conn = null;
             Exception last = null;
             while (conn == null) {
@@ -332,11 +411,29 @@ public final class QemuDisplay implements AutoCloseable {
             return new QemuDisplay(conn, BUS_NAME, timeout);
         }
 
+        /** Gives QEMU one end of our socket (QMP getfd + add_client, or libvirt). */
+        private interface FdHandoff {
+            void hand(int fd) throws IOException, QmpException;
+        }
+
         private QemuDisplay connectP2p() {
-            Path dir = null;
-            int listening = -1;
             // QMP first: a wrong path or a QEMU without QMP fails fast, before any D-Bus work.
             try (QmpClient q = connectQmp()) {
+                return connectP2p("QMP socket " + qmp, " (is it running with -display dbus,p2p=on?)", fd -> {
+                    String fdname = "qemu-dbus-display-" + ProcessHandle.current().pid();
+                    q.getfd(fdname, fd);
+                    q.execute("add_client", Map.of("protocol", "@dbus-display", "fdname", fdname));
+                });
+            } catch (QmpException e) {
+                throw new QemuDisplayException("cannot connect peer-to-peer through QMP socket " + qmp + ": "
+                        + e.getMessage(), null, e);
+            }
+        }
+
+        private QemuDisplay connectP2p(String via, String hint, FdHandoff handoff) {
+            Path dir = null;
+            int listening = -1;
+            try {
                 dir = Files.createTempDirectory("qemu-dbus-p2p", PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwx------")));
                 Path sock = dir.resolve("s");
@@ -352,21 +449,22 @@ public final class QemuDisplay implements AutoCloseable {
                 });
                 int accepted = acceptWithin(listening, dialed);
                 try {
-                    String fdname = "qemu-dbus-display-" + ProcessHandle.current().pid();
-                    q.getfd(fdname, accepted);
-                    q.execute("add_client", Map.of("protocol", "@dbus-display", "fdname", fdname));
+                    handoff.hand(accepted);
+                } catch (RuntimeException e) {
+                    dialed.cancel(true);
+                    throw e;
                 } finally {
                     UnixSocket.closeFd(accepted); // close(2) only: QEMU holds its own duplicate now
                 }
                 DirectConnection conn = dialed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                LOG.debug("connected peer-to-peer through {}", qmp);
+                LOG.debug("connected peer-to-peer through {}", via);
                 return new QemuDisplay(conn, null, timeout);
             } catch (IOException | QmpException e) {
-                throw new QemuDisplayException("cannot connect peer-to-peer through QMP socket " + qmp + ": "
+                throw new QemuDisplayException("cannot connect peer-to-peer through " + via + ": "
                         + e.getMessage(), null, e);
             } catch (ExecutionException | TimeoutException e) {
-                throw new QemuDisplayException("QEMU did not complete the D-Bus handshake through " + qmp
-                        + " (is it running with -display dbus,p2p=on?): " + rootMessage(e), null, e);
+                throw new QemuDisplayException("QEMU did not complete the D-Bus handshake through " + via
+                        + hint + ": " + rootMessage(e), null, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new QemuDisplayException("interrupted while connecting", null, e);
@@ -388,7 +486,7 @@ public final class QemuDisplay implements AutoCloseable {
          * for the timeout would only end in the same "No such file or directory". A socket that
          * exists but does not answer yet is still retried until the timeout.
          */
-        private void checkSocketExists(String where) {
+        private static void checkSocketExists(String address, String where) {
             String a = address != null ? address : System.getenv("DBUS_SESSION_BUS_ADDRESS");
             if (a == null || a.contains(";")) {
                 return; // several addresses: dbus-java tries them in turn

@@ -17,9 +17,11 @@ import java.util.Objects;
  * {@code org.qemu} name has an owner.</li>
  * <li>{@link #qmp(Path)}: QEMU with {@code -display dbus,p2p=on}, reached peer-to-peer through its
  * QMP socket; a QEMU is there when one answers at that path.</li>
+ * <li>{@link #libvirt(String, String)}: a libvirt domain by name ({@code <graphics type='dbus'/>});
+ * libvirt is asked afresh at every attempt, so a domain that restarts (a new bus address each
+ * start) or a peer-to-peer one ({@code p2p='yes'}) is followed.</li>
  * </ul>
- * Other ways to find a VM (a libvirt domain, whose bus address changes with each start) implement
- * this interface.
+ * Other ways to find a VM implement this interface.
  */
 public interface VmLocator {
 
@@ -96,9 +98,48 @@ public interface VmLocator {
     }
 
     /**
-     * A locator for {@code qmp:PATH} (peer-to-peer through QMP) or a D-Bus address.
+     * A libvirt domain on {@code qemu:///system}.
      *
-     * @param address {@code qmp:/path/to/qmp.sock} or a D-Bus address such as {@code unix:path=/run/vm1/bus}
+     * @param domain the domain's name
+     * @return the locator
+     */
+    static VmLocator libvirt(String domain) {
+        return libvirt(domain, "qemu:///system");
+    }
+
+    /**
+     * A libvirt domain: each {@link #connect} asks libvirt where the running domain's display is
+     * now ({@link QemuDisplay.Builder#libvirt(String, String)}).
+     *
+     * @param domain the domain's name
+     * @param uri the libvirt connection URI
+     * @return the locator
+     */
+    static VmLocator libvirt(String domain, String uri) {
+        Objects.requireNonNull(domain, "domain");
+        Objects.requireNonNull(uri, "uri");
+        if (domain.isBlank()) {
+            throw new IllegalArgumentException("empty libvirt domain name");
+        }
+        return new VmLocator() {
+            @Override
+            public QemuDisplay connect(Duration timeout) {
+                return QemuDisplay.builder().libvirt(domain, uri).timeout(timeout).connect();
+            }
+
+            @Override
+            public String describe() {
+                return "libvirt domain " + domain + " (" + uri + ")";
+            }
+        };
+    }
+
+    /**
+     * A locator for {@code qmp:PATH} (peer-to-peer through QMP), {@code libvirt:DOMAIN} (a libvirt
+     * domain on {@code qemu:///system}) or a D-Bus address.
+     *
+     * @param address {@code qmp:/path/to/qmp.sock}, {@code libvirt:vm1} or a D-Bus address such as
+     *     {@code unix:path=/run/vm1/bus}
      * @return the locator
      * @throws IllegalArgumentException when the address is empty
      */
@@ -112,6 +153,13 @@ public interface VmLocator {
                 throw new IllegalArgumentException("qmp: needs a socket path: " + address);
             }
             return qmp(Path.of(p));
+        }
+        if (address.startsWith("libvirt:")) {
+            String d = address.substring(8);
+            if (d.isEmpty()) {
+                throw new IllegalArgumentException("libvirt: needs a domain name: " + address);
+            }
+            return libvirt(d);
         }
         return bus(address);
     }

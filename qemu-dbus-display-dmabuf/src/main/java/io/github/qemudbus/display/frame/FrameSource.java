@@ -106,6 +106,36 @@ public interface FrameSource extends AutoCloseable {
     }
 
     /**
+     * Starts building a source that connects its own displays with {@code connector}, named
+     * {@code console-<id>}: the first attachment connects, and after QEMU went away each attempt
+     * to re-attach ({@link Builder#reattach()}) connects anew. With
+     * {@code QemuDisplay.builder().libvirt("vm1")} that means asking libvirt again, so a domain
+     * that restarts (a new bus address at every start, or a new peer-to-peer socket) is followed.
+     * The source owns those displays and closes them when it closes.
+     *
+     * <pre>{@code
+     * try (FrameSource frames = FrameSource.builder(QemuDisplay.builder().libvirt("vm1"), 0).reattach().build()) {
+     *     frames.awaitFrame(Duration.ofSeconds(30));
+     * }
+     * }</pre>
+     *
+     * @param connector how to connect (used for every connection; do not change it afterwards)
+     * @param consoleId the console
+     * @return the builder
+     */
+    static Builder builder(QemuDisplay.Builder connector, int consoleId) {
+        ConnectingRegistrar registrar = new ConnectingRegistrar(connector, consoleId);
+        Builder b = new Builder(registrar);
+        b.listener(new FrameListener() {
+            @Override
+            public void onClosed(String reason) {
+                registrar.close();
+            }
+        });
+        return b.name("console-" + consoleId);
+    }
+
+    /**
      * Configures a {@link FrameSource}: the allowed paths, a name, early listeners, and whether
      * to re-attach.
      */
