@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
-# Installs everything the SDK's tests and demo need on Debian 12 (bookworm).
-# Idempotent; run as root (or prefix with sudo). QEMU 10 comes from bookworm-backports
-# because Debian 12's own QEMU 7.2 has no Listener.Unix.Map.
+# Installs everything the SDK's tests and demo need on Debian 12 (bookworm) or Debian 13
+# (trixie). Idempotent; run as root (or prefix with sudo). On Debian 12, QEMU 10 comes from
+# bookworm-backports because Debian 12's own QEMU 7.2 has no Listener.Unix.Map; Debian 13's
+# own QEMU is 10.0. Beside it: QEMU 7.2 in /opt/qemu-7.2 and QEMU 11.1 in /opt/qemu-11.1.
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps.sh: run as root (sudo $0)" >&2; exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+# --- which Debian: VERSION_CODENAME of /etc/os-release, else /etc/debian_version ---
+DEBIAN_CODENAME=$( (. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") || true)
+if [ -z "$DEBIAN_CODENAME" ] && [ -r /etc/debian_version ]; then
+  case $(cat /etc/debian_version) in
+    12*|bookworm*) DEBIAN_CODENAME=bookworm ;;
+    13*|trixie*) DEBIAN_CODENAME=trixie ;;
+  esac
+fi
+case $DEBIAN_CODENAME in
+  bookworm) JDK_PKGS="openjdk-17-jdk-headless openjdk-17-jre"; QEMU_SUITE=(-t bookworm-backports) ;;
+  # trixie has no openjdk-17; the build targets release 17 with its JDK 21
+  trixie) JDK_PKGS="openjdk-21-jdk-headless openjdk-21-jre"; QEMU_SUITE=() ;;
+  *) echo "install-deps.sh: Debian 12 or 13 expected, this is '${DEBIAN_CODENAME:-unknown}'" \
+       "(/etc/os-release); trying as Debian 12" >&2
+     DEBIAN_CODENAME=bookworm; JDK_PKGS="openjdk-17-jdk-headless openjdk-17-jre"; QEMU_SUITE=(-t bookworm-backports) ;;
+esac
+if [ "$DEBIAN_CODENAME" = bookworm ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   cat > /etc/apt/sources.list.d/bookworm-backports.sources <<'SRC'
 Types: deb
 URIs: http://deb.debian.org/debian
@@ -19,13 +36,16 @@ fi
 need_update=1
 apt-get update -qq || true
 apt-get install -y -qq --no-install-recommends \
-  dbus-daemon dbus dbus-bin openjdk-17-jdk-headless openjdk-17-jre maven busybox-static cpio xz-utils kmod \
+  dbus-daemon dbus dbus-bin $JDK_PKGS maven busybox-static cpio xz-utils kmod \
   iproute2 chromium chromium-driver libglib2.0-dev gcc pkg-config xvfb janus \
   libpulse0 libudev1 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libdbus-1-3 >/dev/null
 # janus: the SFU tests start their own (loopback only, config of their own); the package's
 # service would listen on every interface with the demo configuration
 systemctl disable --now janus >/dev/null 2>&1 || true
-apt-get install -y -qq -t bookworm-backports --no-install-recommends \
+apt-get install -y -qq "${QEMU_SUITE[@]}" --no-install-recommends \
   qemu-system-x86 qemu-system-gui qemu-system-modules-opengl >/dev/null
 qemu-system-x86_64 --version | head -1
 bash "$(dirname "$0")/install-qemu72.sh" >/dev/null   # Debian 12's own QEMU 7.2 beside it, in /opt/qemu-7.2
+# Debian's QEMU 11.1 (trixie-backports) beside it, in /opt/qemu-11.1: a trixie tree with its own C library
+apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
+bash "$(dirname "$0")/install-qemu111.sh" >/dev/null
