@@ -47,7 +47,26 @@ systemctl disable --now janus >/dev/null 2>&1 || true
 apt-get install -y -qq "${QEMU_SUITE[@]}" --no-install-recommends \
   qemu-system-x86 qemu-system-gui qemu-system-modules-opengl >/dev/null
 qemu-system-x86_64 --version | head -1
+# mmdebstrap: QEMU 11.1 (and on Debian 13, QEMU 7.2 and janus) come as small Debian trees of their own
+apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
 bash "$(dirname "$0")/install-qemu72.sh" >/dev/null   # Debian 12's own QEMU 7.2 beside it, in /opt/qemu-7.2
 # Debian's QEMU 11.1 (trixie-backports) beside it, in /opt/qemu-11.1: a trixie tree with its own C library
-apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
 bash "$(dirname "$0")/install-qemu111.sh" >/dev/null
+# Debian 13 has no janus package (the SFU tests need one): bookworm's, in a bookworm tree with its
+# own C library, started through a wrapper; run-tests.sh points the tests at it
+if [ "$DEBIAN_CODENAME" = trixie ] && [ ! -x /usr/bin/janus ] && [ ! -x /opt/janus-bookworm/janus ]; then
+  M=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $1; exit}')
+  [ -n "$M" ] || M=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  rm -rf /opt/janus-bookworm.new
+  mmdebstrap --quiet --variant=apt --include=janus bookworm /opt/janus-bookworm.new \
+    "deb ${M:-http://deb.debian.org/debian} bookworm main" >&2
+  cat > /opt/janus-bookworm.new/janus <<'WRAP'
+#!/bin/sh
+# bookworm's janus from this tree, with the tree's own loader and libraries
+R=$(dirname "$(readlink -f "$0")")
+exec "$R/lib64/ld-linux-x86-64.so.2" --library-path "$R/lib/x86_64-linux-gnu:$R/usr/lib/x86_64-linux-gnu" \
+  "$R/usr/bin/janus" "$@"
+WRAP
+  chmod 0755 /opt/janus-bookworm.new/janus
+  mv /opt/janus-bookworm.new /opt/janus-bookworm
+fi
