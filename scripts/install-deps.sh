@@ -55,7 +55,7 @@ bash "$(dirname "$0")/install-qemu111.sh" >/dev/null
 # Debian 13 has no janus package (the SFU tests need one): bookworm's, in a bookworm tree with its
 # own C library, started through a wrapper; run-tests.sh points the tests at it
 if [ "$DEBIAN_CODENAME" = trixie ] && [ ! -x /usr/bin/janus ] && [ ! -x /opt/janus-bookworm/janus ]; then
-  M=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $1; exit}')
+  M=$({ sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } | awk '{print $1; exit}')
   [ -n "$M" ] || M=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
   rm -rf /opt/janus-bookworm.new
   mmdebstrap --quiet --variant=apt --include=janus bookworm /opt/janus-bookworm.new \

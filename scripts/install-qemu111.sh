@@ -78,7 +78,7 @@ fi
 command -v mmdebstrap >/dev/null || { log "needs mmdebstrap (apt-get install mmdebstrap)"; exit 1; }
 
 if [ -z "${MIRROR:-}" ]; then
-  MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $1; exit}')
+  MIRROR=$({ sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } | awk '{print $1; exit}')
   [ -n "$MIRROR" ] || MIRROR=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' \
     /etc/apt/sources.list 2>/dev/null || true)
   [ -n "$MIRROR" ] || MIRROR=http://deb.debian.org/debian

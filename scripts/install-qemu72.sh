@@ -71,7 +71,8 @@ tree_install() {
     log "$DIR is not empty and holds no earlier QEMU 7.2 (no STAMP): choose an empty or new folder"; exit 1
   fi
   local mirror=${MIRROR:-}
-  [ -n "$mirror" ] || mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $1; exit}')
+  [ -n "$mirror" ] || mirror=$({ sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } | awk '{print $1; exit}')
+  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
   [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
   local mode=() new=$DIR.new.$$
   [ "$(id -u)" = 0 ] || mode=(--mode=unshare)
