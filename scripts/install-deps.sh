@@ -64,7 +64,7 @@ if [ "$DEBIAN_CODENAME" = trixie ] && [ ! -x /usr/bin/janus ] && [ ! -x /opt/jan
 #!/bin/sh
 # bookworm's janus from this tree, with the tree's own loader and libraries
 R=$(dirname "$(readlink -f "$0")")
-exec "$R/lib64/ld-linux-x86-64.so.2" --library-path "$R/lib/x86_64-linux-gnu:$R/usr/lib/x86_64-linux-gnu" \
+exec "$R/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$R/lib/x86_64-linux-gnu:$R/usr/lib/x86_64-linux-gnu" \
   "$R/usr/bin/janus" "$@"
 WRAP
   chmod 0755 /opt/janus-bookworm.new/janus

@@ -17,7 +17,7 @@
 # which is, spelled out (what the testkit's QemuInstall.qemu111() does):
 #
 #   QEMU_MODULE_DIR=DIR/usr/lib/x86_64-linux-gnu/qemu \
-#     DIR/lib64/ld-linux-x86-64.so.2 --library-path DIR/lib/x86_64-linux-gnu:DIR/usr/lib/x86_64-linux-gnu \
+#     DIR/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path DIR/lib/x86_64-linux-gnu:DIR/usr/lib/x86_64-linux-gnu \
 #     DIR/usr/bin/qemu-system-x86_64 -L DIR/usr/share/qemu -L DIR/usr/share/seabios ...
 #
 # Prints the wrapper's path on stdout. MIRROR=URL overrides the Debian mirror (default: the
@@ -42,9 +42,9 @@ log() { echo "install-qemu111: $*" >&2; }
 # The version an unpacked tree's QEMU reports ("11.1.3"), empty when it does not start.
 tree_version() {
   local r=$1
-  [ -x "$r/usr/bin/qemu-system-x86_64" ] && [ -e "$r/lib64/ld-linux-x86-64.so.2" ] || return 0
+  [ -x "$r/usr/bin/qemu-system-x86_64" ] && [ -e "$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" ] || return 0
   QEMU_MODULE_DIR=$r/usr/lib/x86_64-linux-gnu/qemu \
-    "$r/lib64/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
+    "$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
     "$r/usr/bin/qemu-system-x86_64" --version 2>/dev/null \
     | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p' | head -n1
 }
@@ -56,7 +56,7 @@ write_wrapper() {
 R=$(dirname "$(readlink -f "$0")")
 QEMU_MODULE_DIR=$R/usr/lib/x86_64-linux-gnu/qemu
 export QEMU_MODULE_DIR
-exec "$R/lib64/ld-linux-x86-64.so.2" --library-path "$R/lib/x86_64-linux-gnu:$R/usr/lib/x86_64-linux-gnu" \
+exec "$R/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$R/lib/x86_64-linux-gnu:$R/usr/lib/x86_64-linux-gnu" \
   "$R/usr/bin/qemu-system-x86_64" -L "$R/usr/share/qemu" -L "$R/usr/share/seabios" "$@"
 WRAP
   chmod 0755 "$1/qemu-system-x86_64"

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>An unpacked tree is a folder holding {@code usr/bin/qemu-system-x86_64}; when it also holds
- * {@code lib64/ld-linux-x86-64.so.2} (a whole Debian root, as {@code scripts/install-qemu111.sh}
+ * {@code usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2} (a whole Debian root, as {@code scripts/install-qemu111.sh}
  * makes) QEMU is started through that loader with the tree's own libraries, so a trixie build
  * runs on Debian 12.
  */
@@ -42,7 +42,12 @@ public final class QemuInstall {
 
     static final String BINARY = "usr/bin/qemu-system-x86_64";
     static final String MODULES = "usr/lib/x86_64-linux-gnu/qemu";
-    static final String LOADER = "lib64/ld-linux-x86-64.so.2";
+    /**
+     * The tree's own dynamic loader. Not {@code lib64/ld-linux-x86-64.so.2}: bookworm's is an
+     * absolute symlink into the host's {@code /lib}, which would pair the host's loader with the
+     * tree's C library (seen on Debian 13: "stack smashing detected").
+     */
+    static final String LOADER = "usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
     private static final Pattern VERSION = Pattern.compile("QEMU emulator version (\\d+\\.\\d+(?:\\.\\d+)?)");
     private static volatile QemuInstall qemu111;
 
@@ -126,7 +131,7 @@ public final class QemuInstall {
      * ({@code QEMU_MODULE_DIR}) and firmware ({@code -L DIR/usr/share/qemu}, then {@code
      * DIR/usr/share/seabios} when the tree has it, else the host's {@code /usr/share/seabios},
      * which the firmware symlinks of Debian's {@code qemu-system-data} point to). Started through
-     * {@code DIR/lib64/ld-linux-x86-64.so.2} with the tree's libraries when the tree has a loader.
+     * {@code DIR/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2} with the tree's libraries when the tree has a loader.
      *
      * @param label a short name for logs and test names, e.g. {@code "11.1"}
      * @param dir the folder
