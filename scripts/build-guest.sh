@@ -79,6 +79,7 @@ mkdir k bb
 dpkg-deb -x ./linux-image-*.deb k
 dpkg-deb -x ./busybox-static_*.deb bb
 BB=$WORK/bb/bin/busybox
+[ -x "$BB" ] || BB=$WORK/bb/usr/bin/busybox   # Debian 13's busybox-static (merged /usr)
 [ -x "$BB" ] || { log "busybox-static has no bin/busybox"; exit 1; }
 KVER=$(ls k/lib/modules | head -1)
 MODDIR=k/lib/modules/$KVER
