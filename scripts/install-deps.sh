@@ -17,13 +17,13 @@ if [ -z "$DEBIAN_CODENAME" ] && [ -r /etc/debian_version ]; then
   esac
 fi
 case $DEBIAN_CODENAME in
-  bookworm) JDK_PKGS="openjdk-17-jdk-headless openjdk-17-jre"; QEMU_SUITE=(-t bookworm-backports); JANUS_PKG=janus ;;
+  bookworm) RELEASE_PKGS="openjdk-17-jdk-headless openjdk-17-jre"; QEMU_SUITE=(-t bookworm-backports); JANUS_PKG=janus ;;
   # trixie has no openjdk-17 (the build targets release 17 with its JDK 21) and no janus
-  # (unpacked from bookworm below); its own QEMU is 10.0
-  trixie) JDK_PKGS="openjdk-21-jdk-headless openjdk-21-jre"; QEMU_SUITE=(); JANUS_PKG= ;;
+  # (unpacked from bookworm below); its own QEMU is 10.0; zstd: build-guest.sh unpacks its zstd kernel
+  trixie) RELEASE_PKGS="openjdk-21-jdk-headless openjdk-21-jre zstd"; QEMU_SUITE=(); JANUS_PKG= ;;
   *) echo "install-deps.sh: Debian 12 or 13 expected, this is '${DEBIAN_CODENAME:-unknown}'" \
        "(/etc/os-release); trying as Debian 12" >&2
-     DEBIAN_CODENAME=bookworm; JDK_PKGS="openjdk-17-jdk-headless openjdk-17-jre"; QEMU_SUITE=(-t bookworm-backports)
+     DEBIAN_CODENAME=bookworm; RELEASE_PKGS="openjdk-17-jdk-headless openjdk-17-jre"; QEMU_SUITE=(-t bookworm-backports)
      JANUS_PKG=janus ;;
 esac
 if [ "$DEBIAN_CODENAME" = bookworm ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -38,7 +38,7 @@ fi
 need_update=1
 apt-get update -qq || true
 apt-get install -y -qq --no-install-recommends \
-  dbus-daemon dbus dbus-bin $JDK_PKGS maven busybox-static cpio xz-utils kmod \
+  dbus-daemon dbus dbus-bin $RELEASE_PKGS maven busybox-static cpio xz-utils kmod \
   iproute2 chromium chromium-driver libglib2.0-dev gcc pkg-config xvfb $JANUS_PKG \
   libpulse0 libudev1 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libdbus-1-3 >/dev/null
 # janus: the SFU tests start their own (loopback only, config of their own); the package's
