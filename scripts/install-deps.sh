@@ -68,5 +68,5 @@ exec "$R/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$R/lib/x
   "$R/usr/bin/janus" "$@"
 WRAP
   chmod 0755 /opt/janus-bookworm.new/janus
-  mv /opt/janus-bookworm.new /opt/janus-bookworm
+  rm -rf /opt/janus-bookworm && mv /opt/janus-bookworm.new /opt/janus-bookworm
 fi
