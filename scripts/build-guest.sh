@@ -84,9 +84,11 @@ mkdir k bb
 dpkg-deb -x ./linux-image-*.deb k
 dpkg-deb -x ./busybox-static_*.deb bb
 BB=$WORK/bb/bin/busybox
+[ -x "$BB" ] || BB=$WORK/bb/usr/bin/busybox   # Debian 13's busybox-static (merged /usr)
 [ -x "$BB" ] || { log "busybox-static has no bin/busybox"; exit 1; }
-KVER=$(ls k/lib/modules | head -1)
-MODDIR=k/lib/modules/$KVER
+KMODS=k/lib/modules; [ -d "$KMODS" ] || KMODS=k/usr/lib/modules   # Debian 13: merged /usr
+KVER=$(ls "$KMODS" | head -1)
+MODDIR=$KMODS/$KVER
 log "kernel $KVER"
 
 # --- kernel images -----------------------------------------------------------------
@@ -98,6 +100,12 @@ for pos in $(LC_ALL=C grep -obUaP '\xFD7zXZ\x00' bzImage | cut -d: -f1); do
   tail -c +"$((pos + 1))" bzImage | $XZ -dc --single-stream > vmlinux 2>/dev/null || true
   if [ "$(head -c 4 vmlinux | od -An -tx1 | tr -d ' \n')" = "7f454c46" ]; then found=1; break; fi
 done
+if [ -z "$found" ] && command -v zstd >/dev/null; then   # Debian 13's kernels are zstd-compressed
+  for pos in $(LC_ALL=C grep -obUaP '\x28\xB5\x2F\xFD' bzImage | cut -d: -f1); do
+    tail -c +"$((pos + 1))" bzImage | zstd -dcq 2>/dev/null > vmlinux || true
+    if [ "$(head -c 4 vmlinux | od -An -tx1 | tr -d ' \n')" = "7f454c46" ]; then found=1; break; fi
+  done
+fi
 [ -n "$found" ] || { log "could not extract vmlinux from bzImage"; exit 1; }
 
 # --- modules: DRM drivers for std VGA (bochs) and virtio-vga (virtio-gpu) + deps ------

@@ -16,6 +16,12 @@
 #
 # (the firmware images of 7.2's qemu-system-data are symlinks into ../seabios, which the
 # seabios package of the default QEMU provides). Prints the binary's path on stdout.
+#
+# On Debian 13, whose apt knows no 7.2 and whose libraries 7.2 cannot use (libcapstone4,
+# libfuse3-3, libaio1 are gone), DIR becomes a small bookworm root made with mmdebstrap
+# instead, with its own C library; start it through DIR/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+# --library-path DIR/lib/x86_64-linux-gnu:DIR/usr/lib/x86_64-linux-gnu (the testkit's
+# QemuInstall does) and -L DIR/usr/share/qemu -L DIR/usr/share/seabios.
 set -euo pipefail
 
 PKGS=(qemu-system-x86 qemu-system-gui qemu-system-common qemu-system-data)
@@ -48,6 +54,49 @@ resolve_versions() {
     VERSIONS+=("$p=$best")
   done
 }
+# Debian 13 and later: a bookworm tree (see above). Idempotent like the rest.
+tree_install() {
+  local bin=$DIR/usr/bin/qemu-system-x86_64 loader=$DIR/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+  run_tree() {
+    QEMU_MODULE_DIR=$1/usr/lib/x86_64-linux-gnu/qemu "$1/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" \
+      --library-path "$1/lib/x86_64-linux-gnu:$1/usr/lib/x86_64-linux-gnu" "$1/usr/bin/qemu-system-x86_64" "${@:2}"
+  }
+  if [ -x "$bin" ] && [ -e "$loader" ] && grep -qs '^tree bookworm' "$DIR/STAMP" \
+      && run_tree "$DIR" --version 2>/dev/null | grep -q 'version 7\.2\.'; then
+    echo "$bin"; exit 0
+  fi
+  command -v mmdebstrap >/dev/null || { log "this is not Debian 12: needs mmdebstrap for a bookworm tree"; exit 1; }
+  mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
+  if [ -n "$(ls -A "$DIR")" ] && [ ! -f "$DIR/STAMP" ]; then
+    log "$DIR is not empty and holds no earlier QEMU 7.2 (no STAMP): choose an empty or new folder"; exit 1
+  fi
+  local mirror=${MIRROR:-}
+  [ -n "$mirror" ] || mirror=$({ sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } | awk '{print $1; exit}')
+  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+  local mode=()
+  TREE_NEW=$DIR.new.$$
+  [ "$(id -u)" = 0 ] || mode=(--mode=unshare)
+  rm -rf "$TREE_NEW"; trap 'rm -rf "$TREE_NEW"' EXIT
+  log "no bookworm in apt's lists: mmdebstrap a bookworm tree with QEMU 7.2 from $mirror into $DIR"
+  mmdebstrap "${mode[@]}" --quiet --variant=apt --include=qemu-system-x86,qemu-system-gui \
+    bookworm "$TREE_NEW" "deb $mirror bookworm main" "deb $mirror bookworm-updates main" >&2 \
+    || { log "mmdebstrap failed"; exit 1; }
+  local v
+  v=$(run_tree "$TREE_NEW" --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p' | head -n1)
+  case $v in 7.2.*) ;; *) log "the bookworm tree's QEMU says version '${v:-none}'"; exit 1 ;; esac
+  printf 'tree bookworm %s\n' "$v" > "$TREE_NEW/STAMP"
+  rm -rf "$DIR.old.$$"
+  mv "$DIR" "$DIR.old.$$" && mv "$TREE_NEW" "$DIR" && rm -rf "$DIR.old.$$"
+  trap - EXIT
+  log "QEMU $v in $DIR (a bookworm tree)"
+  echo "$DIR/usr/bin/qemu-system-x86_64"; exit 0
+}
+codename=$( (. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") || true)
+if [ -n "$codename" ] && [ "$codename" != bookworm ] && ! resolve_versions; then
+  tree_install
+fi
+
 if ! resolve_versions; then
   if [ "$(id -u)" = 0 ]; then
     log "apt knows no 7.2 build yet; running apt-get update"

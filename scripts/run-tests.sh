@@ -25,6 +25,10 @@ if [ "$(id -u)" = 0 ] && command -v libvirtd >/dev/null; then
 fi
 
 NS=${QDBUS_NETNS:-qdbus-test}
+# Debian 13 has no janus package: install-deps.sh unpacks bookworm's into a tree of its own
+if [ ! -x /usr/bin/janus ] && [ -x /opt/janus-bookworm/janus ]; then
+  set -- -Djanus.binary=/opt/janus-bookworm/janus -Djanus.libdir=/opt/janus-bookworm/usr/lib/x86_64-linux-gnu/janus "$@"
+fi
 run=(mvn -B -o verify -Dqemu.tests=true "$@")
 xvfb_pid=""
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then

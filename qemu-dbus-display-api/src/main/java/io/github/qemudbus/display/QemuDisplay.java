@@ -189,7 +189,8 @@ public final class QemuDisplay implements AutoCloseable {
     }
 
     /**
-     * The character devices QEMU exports ({@code -chardev dbus,id=...,name=...}), in id order.
+     * The character devices QEMU exports ({@code -chardev dbus,id=...,name=...}, and its virtual
+     * consoles: {@code -chardev vc}, {@code -serial vc}), in id order.
      *
      * @return the devices; empty when there are none
      */
@@ -207,8 +208,10 @@ public final class QemuDisplay implements AutoCloseable {
             Map<String, org.freedesktop.dbus.types.Variant<?>> props = ifaces.get(Chardev.INTERFACE);
             String p = path.getPath();
             if (props != null && p.startsWith(Chardev.PATH_PREFIX)) {
-                out.add(new Chardev(session, p.substring(Chardev.PATH_PREFIX.length()),
-                        new Props(props).string("Name")));
+                String id = p.substring(Chardev.PATH_PREFIX.length());
+                Map<String, org.freedesktop.dbus.types.Variant<?>> vc = ifaces.get(Chardev.VC_ENCODING);
+                out.add(new Chardev(session, id, new Props(props).string("Name"),
+                        Chardev.encodingOf(id, vc == null ? null : new Props(vc))));
             }
         });
         out.sort(java.util.Comparator.comparing(Chardev::id));

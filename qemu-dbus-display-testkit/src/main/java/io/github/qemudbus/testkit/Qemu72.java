@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * inside) in {@code -Dqemudbus.qemu72.dir}, {@code QEMUDBUS_QEMU72_DIR}, {@code /opt/qemu-7.2}
  * (where {@code scripts/install-deps.sh} puts it) and {@code ~/.cache/qemu-dbus-display/qemu-7.2};
  * when there is none it runs {@code install-qemu72.sh} (shipped in this jar; {@code apt-get
- * download} + {@code dpkg-deb -x}, no root needed) into the last of these.
+ * download} + {@code dpkg-deb -x}, no root needed) into the last of these. {@link
+ * QemuInstall#qemu72()} is the same QEMU as a {@link QemuInstall}, beside the default QEMU and
+ * 11.1.
  */
 public final class Qemu72 {
     private static final Logger LOG = LoggerFactory.getLogger(Qemu72.class);
@@ -39,7 +41,6 @@ public final class Qemu72 {
     public static final String DIR_ENV = "QEMUDBUS_QEMU72_DIR";
     private static final String SCRIPT = "install-qemu72.sh";
     private static final String BINARY = "usr/bin/qemu-system-x86_64";
-    private static final String MODULES = "usr/lib/x86_64-linux-gnu/qemu";
     private static Path found;
 
     private Qemu72() {}
@@ -95,10 +96,7 @@ public final class Qemu72 {
      * @return the same builder
      */
     public static QemuFixture.Builder configure(QemuFixture.Builder builder) {
-        Path dir = directory();
-        return builder.qemuBinary(dir.resolve(BINARY))
-                .environment("QEMU_MODULE_DIR", dir.resolve(MODULES).toString())
-                .extraArgs("-L", dir.resolve("usr/share/qemu").toString(), "-L", "/usr/share/seabios");
+        return builder.qemu(QemuInstall.qemu72());
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.Objects;
  * log, guest control port, a public and a private QMP monitor).
  */
 final class QemuCommandLine {
-    private final Path binary;
+    private final List<String> launcher;
     private String name;
     private String accel = "tcg";
     private int memoryMb = 256;
@@ -24,7 +24,19 @@ final class QemuCommandLine {
     private final List<String> extra = new ArrayList<>();
 
     QemuCommandLine(Path binary) {
-        this.binary = Objects.requireNonNull(binary);
+        this(List.of(binary.toString()));
+    }
+
+    /**
+     * A command line started by a launcher.
+     *
+     * @param launcher what starts QEMU, binary last (e.g. a loader, its options, the binary)
+     */
+    QemuCommandLine(List<String> launcher) {
+        if (launcher.isEmpty()) {
+            throw new IllegalArgumentException("no QEMU binary");
+        }
+        this.launcher = List.copyOf(launcher);
     }
 
     /**
@@ -101,7 +113,7 @@ final class QemuCommandLine {
     }
 
     /**
-     * The arguments, binary first.
+     * The arguments, launcher (or binary) first.
      *
      * @return a new list
      */
@@ -110,7 +122,7 @@ final class QemuCommandLine {
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(files, "files");
         List<String> c = new ArrayList<>();
-        c.add(binary.toString());
+        c.addAll(launcher);
         c.addAll(List.of("-nodefaults", "-no-user-config"));
         if (name != null) {
             c.addAll(List.of("-name", name));

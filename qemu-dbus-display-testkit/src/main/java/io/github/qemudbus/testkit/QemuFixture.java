@@ -126,6 +126,7 @@ public final class QemuFixture implements AutoCloseable {
         private final List<String> displayOptions = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path qemuBinary;
+        private QemuInstall install;
         private TestGuest guest;
         private Duration bootTimeout = Duration.ofSeconds(90);
         private boolean waitForGuest = true;
@@ -252,6 +253,21 @@ public final class QemuFixture implements AutoCloseable {
          */
         public Builder qemuBinary(Path binary) {
             this.qemuBinary = binary;
+            this.install = null;
+            return this;
+        }
+
+        /**
+         * Which installed QEMU to start (its loader, environment and firmware folders), e.g.
+         * {@link QemuInstall#qemu111()}; replaces {@link #qemuBinary(Path)}. Variables set with
+         * {@link #environment(String, String)} win over the install's own.
+         *
+         * @param install the QEMU
+         * @return this builder
+         */
+        public Builder qemu(QemuInstall install) {
+            this.install = Objects.requireNonNull(install);
+            this.qemuBinary = null;
             return this;
         }
 
@@ -311,13 +327,13 @@ public final class QemuFixture implements AutoCloseable {
          */
         public QemuFixture start() {
             TestGuest g = guest != null ? guest : TestGuest.get();
-            Path bin = qemuBinary != null ? qemuBinary : Tools.qemu().orElseThrow(
-                    () -> new IllegalStateException("qemu-system-x86_64 not found (PATH, -D"
-                            + Tools.QEMU_PROPERTY + ", " + Tools.QEMU_ENV + ")"));
+            QemuInstall q = install != null ? install
+                    : qemuBinary != null ? null : QemuInstall.system();
+            List<String> launcher = q != null ? q.command() : List.of(qemuBinary.toString());
             QemuFixture f = new QemuFixture(this, FixtureFiles.create());
             ExitHook.register(f);
             try {
-                f.start(this, g, bin);
+                f.start(this, g, launcher, q);
                 return f;
             } catch (RuntimeException | Error e) {
                 String diag = f.diagnostics();
@@ -327,17 +343,25 @@ public final class QemuFixture implements AutoCloseable {
         }
     }
 
-    private void start(Builder b, TestGuest g, Path bin) {
+    private void start(Builder b, TestGuest g, List<String> launcher, QemuInstall install) {
         long t0 = System.nanoTime();
         if (mode == Mode.BUS) {
             bus = PrivateBus.start(files.bus(), files.dbusLog());
         }
-        command = new QemuCommandLine(bin).name(b.name).machine(b.accel, b.memoryMb).devices(vga.qemuArgs())
+        List<String> extra = new ArrayList<>();
+        Map<String, String> env = new LinkedHashMap<>();
+        if (install != null) {
+            extra.addAll(install.firmwareArgs());
+            env.putAll(install.environment());
+        }
+        extra.addAll(b.extraArgs);
+        env.putAll(b.environment);
+        command = new QemuCommandLine(launcher).name(b.name).machine(b.accel, b.memoryMb).devices(vga.qemuArgs())
                 .display(QemuCommandLine.display(dbusAddress, b.displayOptions))
                 .kernel(b.boot == Boot.PVH ? g.vmlinux() : g.bzImage(), g.initramfs(),
                         QemuCommandLine.kernelCmdline(g.cmdline(), b.boot == Boot.BZIMAGE, b.kernelArgs))
-                .files(files).extra(b.extraArgs).build();
-        qemu = QemuProcess.start(command, files.dir(), files.qemuLog(), b.environment);
+                .files(files).extra(extra).build();
+        qemu = QemuProcess.start(command, files.dir(), files.qemuLog(), env);
         watchdog = Watchdog.start(bus == null ? List.of(qemu.pid()) : List.of(qemu.pid(), bus.pid()), files.dir());
         Duration timeout = b.bootTimeout;
         guest = GuestControl.connect(files.control(), timeout, qemu::isAlive);

@@ -14,10 +14,15 @@ import org.freedesktop.dbus.interfaces.DBusInterface;
  * <p>Like {@link Console#RegisterListener}, each registration hands QEMU one end of a socket
  * pair for a peer-to-peer D-Bus connection on which the client serves a listener object.
  *
- * <p>Property {@code Interfaces} ({@code as}, read-only): extra interfaces of the object. Since
- * QEMU 8.1.
+ * <p>Read-only properties:
+ * <ul>
+ *   <li>{@code NSamples} ({@code u}): the number of samples per read or write (QEMU's default
+ *       is 480, 10 ms at 48 kHz). Not in QEMU 7.2; present in 10.0 and later.</li>
+ *   <li>{@code Interfaces} ({@code as}): extra interfaces of the object. Since QEMU 8.1.</li>
+ * </ul>
  */
 @DBusInterfaceName(Audio.INTERFACE_NAME)
+@DBusProperty(name = "NSamples", type = org.freedesktop.dbus.types.UInt32.class, access = Access.READ)
 @DBusProperty(name = "Interfaces", type = PropertyTypes.StringList.class, access = Access.READ)
 public interface Audio extends DBusInterface {
     /** The D-Bus interface name. */

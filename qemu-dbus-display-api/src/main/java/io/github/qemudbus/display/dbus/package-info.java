@@ -36,13 +36,15 @@
  *       <td>{@link io.github.qemudbus.display.dbus.AudioOutListener},
  *       {@link io.github.qemudbus.display.dbus.AudioInListener}</td><td>the client</td></tr>
  *   <tr><td>{@code /org/qemu/Display1/Chardev_<id>}</td>
- *       <td>{@link io.github.qemudbus.display.dbus.Chardev}</td><td>QEMU</td></tr>
+ *       <td>{@link io.github.qemudbus.display.dbus.Chardev},
+ *       {@link io.github.qemudbus.display.dbus.ChardevVcEncoding} (virtual consoles)</td><td>QEMU</td></tr>
  * </table>
  *
  * <p>Versions: the protocol appeared in QEMU 7.0 and is not frozen (only a client of the same
  * QEMU release is guaranteed to match). The {@code Interfaces} properties and
  * {@code MultiTouch} arrived in 8.1, {@code Listener.Unix.Map} in 9.2,
- * {@code Listener.Unix.ScanoutDMABUF2} in 10.1. The Windows-only interfaces
+ * {@code Listener.Unix.ScanoutDMABUF2} in 10.1, {@code Chardev.VCEncoding} in 11.1 ({@code
+ * Audio.NSamples} is not in 7.2 and is in 10.0). The Windows-only interfaces
  * ({@code Listener.Win32.Map}, {@code Listener.Win32.D3d11}) and the Windows forms of the
  * register methods ({@code ay} instead of {@code h}) are not modelled.
  *

@@ -1,0 +1,19 @@
+package io.github.qemudbus.display.frame;
+
+import io.github.qemudbus.testkit.QemuFixture;
+import io.github.qemudbus.testkit.QemuInstall;
+import io.github.qemudbus.testkit.RequiresQemu;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * {@link QemuCopyTckTest} (std VGA: copies) against Debian's QEMU 11.1 from its trixie tree
+ * ({@link QemuInstall#qemu111()}): every test of the class, on its own VM.
+ */
+@RequiresQemu
+class Qemu111CopyTckTest extends QemuCopyTckTest {
+    /** Hides {@link QemuCopyTckTest#startQemu()}: the same VM on QEMU 11.1. */
+    @BeforeAll
+    static void startQemu() {
+        qemu = QemuInstall.qemu111().fixture().vga(QemuFixture.Vga.STD).name("frame-copy-111").start();
+    }
+}
