@@ -14,6 +14,7 @@ class Qemu111CopyTckTest extends QemuCopyTckTest {
     /** Hides {@link QemuCopyTckTest#startQemu()}: the same VM on QEMU 11.1. */
     @BeforeAll
     static void startQemu() {
-        qemu = QemuInstall.qemu111().fixture().vga(QemuFixture.Vga.STD).name("frame-copy-111").start();
+        qemu = QemuInstall.qemu111().fixture().vga(QemuFixture.Vga.STD).name("frame-copy-111")
+                .extraArgs(QemuHarness.TRACE).start();
     }
 }

@@ -14,6 +14,7 @@ class Qemu111MapTckTest extends QemuMapTckTest {
     /** Hides {@link QemuMapTckTest#startQemu()}: the same VM on QEMU 11.1. */
     @BeforeAll
     static void startQemu() {
-        qemu = QemuInstall.qemu111().fixture().vga(QemuFixture.Vga.VIRTIO).name("frame-map-111").start();
+        qemu = QemuInstall.qemu111().fixture().vga(QemuFixture.Vga.VIRTIO).name("frame-map-111")
+                .extraArgs(QemuHarness.TRACE).start();
     }
 }

@@ -19,7 +19,8 @@ class Qemu72CopyTckTest extends QemuCopyTckTest {
     /** Hides {@link QemuCopyTckTest#startQemu()}: the same VM on QEMU 7.2. */
     @BeforeAll
     static void startQemu() {
-        qemu = QemuInstall.qemu72().fixture().vga(QemuFixture.Vga.STD).name("frame-copy-72").start();
+        qemu = QemuInstall.qemu72().fixture().vga(QemuFixture.Vga.STD).name("frame-copy-72")
+                .extraArgs(QemuHarness.TRACE).start();
     }
 
     /** On 7.2 the reason is the missing interface, whatever the VGA. */
