@@ -42,6 +42,7 @@ final class BridgeSettings {
     boolean tlsSelfSigned;
     boolean insecureNoAuth;
     boolean embedded;
+    HttpLimits limits = HttpLimits.DEFAULT;
 
     static String checkToken(String t) {
         if (t != null && (t.length() < 8 || t.length() > 512 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
@@ -115,6 +116,6 @@ final class BridgeSettings {
             return new BridgeConfig(vm, vms, List.copyOf(consoleIds), listen, tokens, maxViewers,
                     maxFrameRate, maxBitrate, refresh, iceServers,
                     grantSecret == null ? null : new Grants(grantSecret, Clock.systemUTC()), allowedOrigins, minPort,
-                    maxPort, clipboard, audio, serial, backends, publishTargets, tls, embedded, HttpLimits.DEFAULT);
+                    maxPort, clipboard, audio, serial, backends, publishTargets, tls, embedded, limits);
     }
 }

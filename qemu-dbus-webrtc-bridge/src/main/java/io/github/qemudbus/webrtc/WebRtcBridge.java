@@ -2,19 +2,13 @@ package io.github.qemudbus.webrtc;
 
 import io.github.qemudbus.display.QemuDisplay;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,9 +94,9 @@ public final class WebRtcBridge implements AutoCloseable {
      *
      * @return the fingerprint, or empty when the bridge serves plain HTTP or no listener of its own
      */
-    public java.util.Optional<String> tlsFingerprint() {
-        return config.embedded() || config.tls() == null ? java.util.Optional.empty()
-                : java.util.Optional.of(config.tls().fingerprint());
+    public Optional<String> tlsFingerprint() {
+        return config.embedded() || config.tls() == null ? Optional.empty()
+                : Optional.of(config.tls().fingerprint());
     }
 
     BridgeRuntime running() {
@@ -676,6 +670,12 @@ public final class WebRtcBridge implements AutoCloseable {
          */
         public Builder embedded() {
             s.embedded = true;
+            return this;
+        }
+
+        /** Other bounds for the bridge's own listener (tests only). */
+        Builder httpLimits(HttpLimits limits) {
+            s.limits = Objects.requireNonNull(limits);
             return this;
         }
 
