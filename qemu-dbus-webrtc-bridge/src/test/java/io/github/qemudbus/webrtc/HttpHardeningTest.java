@@ -73,9 +73,14 @@ class HttpHardeningTest {
 
     /** Milliseconds for GET /api/consoles with the token from 127.0.0.1 (fails unless 200). */
     static long timedConsoles(HttpClient client, URI base) throws Exception {
+        return timedConsoles(client, base, TOKEN);
+    }
+
+    /** Milliseconds for GET /api/consoles with this token from 127.0.0.1 (fails unless 200). */
+    static long timedConsoles(HttpClient client, URI base, String token) throws Exception {
         long t0 = System.nanoTime();
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve("api/consoles"))
-                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(20)).build(),
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return (System.nanoTime() - t0) / 1_000_000;
