@@ -95,7 +95,7 @@ final class BridgeRuntime implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> tick(stats), 1, 1, TimeUnit.SECONDS);
         for (ServedVm v : vms.all()) {
             LOG.info("WebRTC bridge serving {} console(s) {} at {}{}", v.root() ? "the VM's" : "VM " + v.name() + "'s",
-                    v.consoles().ids(), url.resolve(v.prefix()), config.tokens().required() ? " (token required)" : "");
+                    v.consoles().ids(), url == null ? "the host application's mount" : url.resolve(v.prefix()), config.tokens().required() ? " (token required)" : "");
         }
         for (PublishTarget t : config.publishTargets()) {
             publish(rootVm(), t);
