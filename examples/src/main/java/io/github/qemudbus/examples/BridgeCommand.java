@@ -52,10 +52,10 @@ final class BridgeCommand implements Callable<Integer> {
 
     @Option(names = "--tls-cert", paramLabel = "PEM",
             description = "Serve HTTPS with this certificate (chain) in PEM; needs --tls-key")
-    Path tlsCert;
+    String tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key in PEM (unencrypted)")
-    Path tlsKey;
+    String tlsKey;
 
     @Option(names = "--tls-self-signed",
             description = "Serve HTTPS with a certificate made for this session; prints its SHA-256 fingerprint")
@@ -101,7 +101,7 @@ final class BridgeCommand implements Callable<Integer> {
                 b.consoles(console);
             }
             if (tlsCert != null) {
-                b.tls(tlsCert, tlsKey);
+                b.tls(Path.of(tlsCert), Path.of(tlsKey));
             } else if (tlsSelfSigned) {
                 b.tlsSelfSigned();
             }
