@@ -138,7 +138,9 @@ public final class ConsolePortal implements AutoCloseable {
                 page(rs, 403, "<p>Wrong user or password. <a href=\"/\">Again</a></p>");
                 return;
             }
-            rq.changeSessionId(); // a fresh session id once logged in
+            if (rq.getSession(false) != null) {
+                rq.changeSessionId(); // a fresh session id once logged in (no fixation)
+            }
             rq.getSession(true).setAttribute(USER, u);
             rs.sendRedirect("/");
         }
