@@ -41,6 +41,8 @@ apt-get install -y -qq --no-install-recommends \
   dbus-daemon dbus dbus-bin $RELEASE_PKGS maven busybox-static cpio xz-utils kmod \
   iproute2 chromium chromium-driver libglib2.0-dev gcc libc6-dev pkg-config xvfb $JANUS_PKG \
   libpulse0 libudev1 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libdbus-1-3 >/dev/null
+# certutil: the HTTPS browser test trusts its test CA through an NSS database (issue 21)
+apt-get install -y -qq --no-install-recommends libnss3-tools >/dev/null
 # janus: the SFU tests start their own (loopback only, config of their own); the package's
 # service would listen on every interface with the demo configuration
 systemctl disable --now janus >/dev/null 2>&1 || true

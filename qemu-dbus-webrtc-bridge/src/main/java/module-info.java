@@ -12,7 +12,15 @@ module io.github.qemudbus.webrtc {
     requires org.slf4j;
     requires java.desktop; // the cursor's PNG (ImageIO)
     requires java.net.http; // publishing (WHIP, Janus)
-    requires jdk.httpserver; // the web client, the API and WHEP
+    // the web client, the API and WHEP: Jetty 12, and the servlet API a host application mounts it with
+    requires transitive jakarta.servlet; // ConsoleServlet is a servlet
+    requires org.eclipse.jetty.server;
+    requires org.eclipse.jetty.ee10.servlet;
+    requires org.eclipse.jetty.http;
+    requires org.eclipse.jetty.io;
+    requires org.eclipse.jetty.util;
+    requires org.bouncycastle.pkix; // PEM keys, the self-signed certificate
+    requires org.bouncycastle.provider;
 
     exports io.github.qemudbus.webrtc;
 }

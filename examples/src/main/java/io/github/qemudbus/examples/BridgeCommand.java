@@ -4,6 +4,7 @@ import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.webrtc.VmLocator;
 import io.github.qemudbus.webrtc.WebRtcBridge;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bridge", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
         customSynopsis = "bridge [--address ADDR | --qmp PATH | --libvirt NAME] [--libvirt-uri URI] [--vm NAME=ADDR]..."
                 + " [--listen HOST:PORT] [--token T] "
-                + "[--console N]",
+                + "[--console N] [--tls-cert PEM --tls-key PEM | --tls-self-signed] [--insecure-no-auth]",
         sortOptions = false,
         description = {"Serves a VM's consoles to browsers over WebRTC and prints the URL to open.",
             "It keeps serving across QEMU restarts: open pages say the VM stopped and come back by themselves.",
@@ -52,10 +53,26 @@ final class BridgeCommand implements Callable<Integer> {
     @Option(names = "--console", paramLabel = "N", description = "Serve only this console (default: all)")
     String console;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "Serve HTTPS with this certificate (chain) in PEM; needs --tls-key")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key in PEM (unencrypted)")
+    String tlsKey;
+
+    @Option(names = "--tls-self-signed",
+            description = "Serve HTTPS with a certificate made for this session; prints its SHA-256 fingerprint")
+    boolean tlsSelfSigned;
+
+    @Option(names = "--insecure-no-auth",
+            description = "Allow listening beyond loopback without --token (anyone who reaches it controls the VM)")
+    boolean insecureNoAuth;
+
     @Override
     public Integer call() throws Exception {
         InetSocketAddress listen = parseListen(this.listen != null ? this.listen : "127.0.0.1:8080");
         String token = this.token;
+        checkSecurity(listen, token);
         int console = Numbers.integer("console", this.console, -1);
         Map<String, VmLocator> named = parseVms(vms, connection.libvirtUri);
         if (connection.libvirtUri != null && connection.libvirt == null
@@ -90,6 +107,14 @@ final class BridgeCommand implements Callable<Integer> {
             if (console >= 0) {
                 b.consoles(console);
             }
+            if (tlsCert != null) {
+                b.tls(Path.of(tlsCert), Path.of(tlsKey));
+            } else if (tlsSelfSigned) {
+                b.tlsSelfSigned();
+            }
+            if (insecureNoAuth) {
+                b.insecureNoAuth();
+            }
             try (WebRtcBridge bridge = b.build().start()) {
                 // Ctrl-C and SIGTERM run shutdown hooks: close everything in order there.
                 Thread hook = new Thread(() -> {
@@ -101,6 +126,7 @@ final class BridgeCommand implements Callable<Integer> {
                 }, "bridge-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
                 String query = token != null ? "?token=" + token : "";
+                bridge.tlsFingerprint().ifPresent(f -> System.out.println("HTTPS certificate SHA-256 fingerprint: " + f));
                 for (String name : bridge.vmNames()) {
                     String what = WebRtcBridge.DEFAULT_VM.equals(name) ? "Serving consoles " : "Serving VM " + name
                             + " (" + (bridge.isVmRunning(name) ? "running" : "stopped") + "), consoles ";
@@ -115,6 +141,21 @@ final class BridgeCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The TLS options go together; beyond loopback a token is needed unless --insecure-no-auth says otherwise. */
+    private void checkSecurity(InetSocketAddress listen, String token) {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new UsageException("--tls-cert and --tls-key go together");
+        }
+        if (tlsCert != null && tlsSelfSigned) {
+            throw new UsageException("--tls-self-signed or --tls-cert/--tls-key, not both");
+        }
+        if (!listen.getAddress().isLoopbackAddress() && token == null && !insecureNoAuth) {
+            throw new UsageException("refusing to listen on " + listen.getAddress().getHostAddress()
+                    + " without --token: anyone who can reach it would see and control the VM "
+                    + "(add --token T, listen on 127.0.0.1, or say --insecure-no-auth if the network is trusted)");
+        }
     }
 
     /** NAME=ADDR, each name once; ADDR a D-Bus address, qmp:PATH or libvirt:DOMAIN. */

@@ -45,11 +45,12 @@ class CliParsingTest {
     /** Copied from the commands' usage() and Args.parse(...) calls at commit 1767e5b. */
     static final List<Cmd> COMMANDS = List.of(
             // issue 15 added --vm NAME=ADDR (repeatable)
-            // issue 17 added --libvirt NAME and --libvirt-uri URI to every command
+            // issue 17 added --libvirt NAME and --libvirt-uri URI to every command; issue 21 the TLS options and --insecure-no-auth
             new Cmd("bridge", "bridge [--address ADDR | --qmp PATH | --libvirt NAME] [--libvirt-uri URI]"
                     + " [--vm NAME=ADDR]... [--listen HOST:PORT] [--token T]"
-                    + " [--console N]", Set.of("address", "qmp", "vm", "listen", "token", "console",
-                    "connect-timeout-ms", "libvirt", "libvirt-uri"), Set.of()),
+                    + " [--console N] [--tls-cert PEM --tls-key PEM | --tls-self-signed] [--insecure-no-auth]",
+                    Set.of("address", "qmp", "vm", "listen", "token", "console", "connect-timeout-ms", "libvirt",
+                    "libvirt-uri", "tls-cert", "tls-key"), Set.of("tls-self-signed", "insecure-no-auth")),
             new Cmd("doctor", "doctor (--address ADDR | --qmp PATH | --libvirt NAME [--libvirt-uri URI]) [--console N] [--json] [--observe-ms MS]"
                     + " [--version-qmp PATH]", Set.of("address", "qmp", "console", "observe-ms", "version-qmp",
                     "connect-timeout-ms", "frame-timeout-ms", "libvirt", "libvirt-uri"), Set.of("json")),
@@ -415,6 +416,14 @@ class CliParsingTest {
             {argv("bridge", "--address", "unix:path=/nonexistent", "--console", "x"), "bridge",
                 "--console must be a number, not 'x'"},
             {argv("bridge", "--address", "x", "--qmp", "y"), "bridge", ONE_OF},
+            // issue 21: beyond loopback only with a token or said insecure; the TLS options go together
+            {argv("bridge", "--address", "unix:path=/nonexistent", "--listen", "0.0.0.0:8080"), "bridge",
+                "refusing to listen on 0.0.0.0 without --token: anyone who can reach it would see and control the VM "
+                    + "(add --token T, listen on 127.0.0.1, or say --insecure-no-auth if the network is trusted)"},
+            {argv("bridge", "--address", "unix:path=/nonexistent", "--tls-cert", "c.pem"), "bridge",
+                "--tls-cert and --tls-key go together"},
+            {argv("bridge", "--address", "unix:path=/nonexistent", "--tls-cert", "c.pem", "--tls-key", "k.pem",
+                "--tls-self-signed"), "bridge", "--tls-self-signed or --tls-cert/--tls-key, not both"},
             {argv("record", "--address", "x"), "record", "--dir DIR is required"},
         };
         for (Object[] k : cases) {

@@ -142,6 +142,16 @@ public record AccessGrant(String vm, OptionalInt console, boolean control, Insta
         }
 
         /**
+         * The grant itself, unsigned: what a host application's hook hands a {@link ConsoleServlet}.
+         *
+         * @return the grant, expiring {@link #validFor(Duration)} from now
+         */
+        public AccessGrant build() {
+            return new AccessGrant(vm, console == null ? OptionalInt.empty() : OptionalInt.of(console), control,
+                    Instant.now().plus(validity), id != null ? id : randomId());
+        }
+
+        /**
          * Signs the grant with the secret the bridge was given.
          *
          * @param secret the shared secret (at least {@value AccessGrant#MIN_SECRET_BYTES} bytes)
@@ -150,12 +160,7 @@ public record AccessGrant(String vm, OptionalInt console, boolean control, Insta
         public String sign(byte[] secret) {
             checkSecret(secret);
             Instant now = Instant.now();
-            String jti = id;
-            if (jti == null) {
-                byte[] b = new byte[16];
-                RANDOM.nextBytes(b);
-                jti = HexFormat.of().formatHex(b);
-            }
+            String jti = id != null ? id : randomId();
             JWTClaimsSet.Builder c = new JWTClaimsSet.Builder().claim("vm", vm)
                     .claim("mode", control ? "control" : "view").jwtID(jti).issueTime(Date.from(now))
                     .expirationTime(Date.from(now.plus(validity)));
@@ -170,6 +175,12 @@ public record AccessGrant(String vm, OptionalInt console, boolean control, Insta
             }
             return jwt.serialize();
         }
+    }
+
+    private static String randomId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     static byte[] checkSecret(byte[] secret) {

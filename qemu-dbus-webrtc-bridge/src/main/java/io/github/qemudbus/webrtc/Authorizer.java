@@ -58,8 +58,29 @@ final class Authorizer {
      * @param console the console asked for, or null
      */
     Decision decide(String authorization, ServedVm vm, Integer console) {
+        return decide(authorization, null, false, vm, console);
+    }
+
+    /**
+     * Decides a request, with what a host application said about it when the bridge is mounted
+     * in one ({@link ConsoleServlet}).
+     *
+     * @param authorization the header, or null
+     * @param hostGrant the grant the host application's hook gave for this request, or null
+     * @param mounted whether the bridge is mounted in a host application: then a request neither
+     *     the hook nor a token or grant of the bridge's own opens is refused even without tokens
+     * @param vm the VM asked for, or null for bridge-wide requests (which grants do not open)
+     * @param console the console asked for, or null
+     */
+    Decision decide(String authorization, AccessGrant hostGrant, boolean mounted, ServedVm vm, Integer console) {
+        if (hostGrant != null) {
+            if (!java.time.Instant.now().isBefore(hostGrant.expiresAt())) {
+                return refuse(401, "the host application's grant has expired");
+            }
+            return check(hostGrant, vm, console);
+        }
         if (!required()) {
-            return FULL;
+            return mounted ? refuse(401, "the host application did not let this request in") : FULL;
         }
         if (tokens.required()) {
             Tokens.Access a = tokens.check(authorization);
@@ -78,6 +99,11 @@ final class Authorizer {
             LOG.info("refused a grant: {}", e.getMessage());
             return refuse(401, e.getMessage());
         }
+        return check(g, vm, console);
+    }
+
+    /** What a valid grant opens for this VM and console. */
+    private static Decision check(AccessGrant g, ServedVm vm, Integer console) {
         if (vm == null) {
             return refuse(403, "a grant opens one VM, not the bridge's list");
         }

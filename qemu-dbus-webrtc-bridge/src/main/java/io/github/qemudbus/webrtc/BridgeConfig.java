@@ -32,13 +32,17 @@ import java.util.Set;
  * @param serial serve the serial consoles
  * @param backends test consoles instead of the display's, or null
  * @param publishTargets publications to start with the bridge
+ * @param tls the HTTPS key and certificate, or null for plain HTTP
+ * @param embedded no listener of its own: a host application mounts the bridge ({@link ConsoleServlet})
+ * @param limits the bounds of the bridge's own listener
  */
 record BridgeConfig(VmLocator vm, Map<String, VmLocator> vms, List<Integer> consoleIds, InetSocketAddress listen,
         Tokens tokens,
         int maxViewers, int maxFrameRate, int maxBitrate, Duration refresh, List<IceServer> iceServers,
         Grants grants, Set<String> allowedOrigins, int minPort, int maxPort, boolean clipboard, boolean audio,
         boolean serial,
-        List<ConsoleBackend> backends, List<PublishTarget> publishTargets) {
+        List<ConsoleBackend> backends, List<PublishTarget> publishTargets, TlsMaterial tls, boolean embedded,
+        HttpLimits limits) {
 
     BridgeConfig {
         consoleIds = List.copyOf(consoleIds);

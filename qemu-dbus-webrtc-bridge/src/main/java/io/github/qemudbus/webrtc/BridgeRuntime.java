@@ -37,7 +37,9 @@ final class BridgeRuntime implements AutoCloseable {
     private ExecutorService control;
     private BridgeContext ctx;
     private Viewers viewers;
-    private WhepServer http;
+    private HttpListener http;
+    private WhepServer.HttpParts httpParts;
+    private volatile boolean stopped;
     private URI url;
     private int ticks;
 
@@ -83,21 +85,43 @@ final class BridgeRuntime implements AutoCloseable {
                 }
             }
         }
-        try {
-            http = new WhepServer(ctx, vms, viewers);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + config.listen(), e);
+        Authorizer auth = new Authorizer(config.tokens(), config.grants());
+        httpParts = new WhepServer.HttpParts(auth, vms, viewers, new InputEndpoint(auth, scheduler),
+                new AttemptThrottle(), () -> stopped, config.limits().bodyDeadlineMs());
+        if (!config.embedded()) {
+            listen();
         }
-        url = http.baseUri();
         StatsReporter stats = new StatsReporter(vms, viewers);
         scheduler.scheduleWithFixedDelay(() -> tick(stats), 1, 1, TimeUnit.SECONDS);
         for (ServedVm v : vms.all()) {
             LOG.info("WebRTC bridge serving {} console(s) {} at {}{}", v.root() ? "the VM's" : "VM " + v.name() + "'s",
-                    v.consoles().ids(), url.resolve(v.prefix()), config.tokens().required() ? " (token required)" : "");
+                    v.consoles().ids(), url == null ? "the host application's mount" : url.resolve(v.prefix()), config.tokens().required() ? " (token required)" : "");
         }
         for (PublishTarget t : config.publishTargets()) {
             publish(rootVm(), t);
         }
+    }
+
+    /** Starts the bridge's own HTTP(S) listener. */
+    private void listen() {
+        try {
+            // the origin policy needs the bound address (its real port): made once the listener is bound
+            http = new HttpListener(config.listen(), config.tls(), config.limits(),
+                    bound -> new WhepServer(httpParts, new OriginPolicy(bound, config.allowedOrigins()), null), scheduler);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+        }
+        url = http.baseUri();
+        if (config.tls() != null) {
+            LOG.info("HTTPS with {} certificate, SHA-256 fingerprint {}",
+                    config.tls().selfSignedCert() ? "a self-signed" : "the given", config.tls().fingerprint());
+        }
+    }
+
+    /** A servlet of the bridge's HTTP side for a host application to mount (see {@link ConsoleServlet}). */
+    WhepServer mount(java.util.function.Function<jakarta.servlet.http.HttpServletRequest,
+            java.util.Optional<AccessGrant>> hostAuth) {
+        return new WhepServer(httpParts, new OriginPolicy(null, config.allowedOrigins()), hostAuth);
     }
 
     /** Creates, registers and starts following a VM (does not wait for it). */
@@ -206,6 +230,7 @@ final class BridgeRuntime implements AutoCloseable {
     @Override
     public void close() {
         refuseNew();
+        stopped = true;
         if (http != null) {
             http.stop();
         }
@@ -236,9 +261,6 @@ final class BridgeRuntime implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 LOG.debug("audio module dispose: {}", e.toString());
             }
-        }
-        if (http != null) {
-            http.shutdownExecutor();
         }
     }
 

@@ -3,8 +3,8 @@ package io.github.qemudbus.webrtc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,28 +41,29 @@ final class InputEndpoint {
     static final long IDLE_RELEASE_MS = 30_000;
     static final int MAX_CLIENTS = 256;
     private static final long APPLY_TIMEOUT_MS = 5000;
+    /** How long a request body may take to arrive. */
+    static final long BODY_DEADLINE_MS = 10_000;
     private static final Pattern PATH = Pattern.compile("/input/(\\d{1,9})");
     private static final Pattern CLIENT = Pattern.compile("(?:^|&)client=([A-Za-z0-9_-]{1,64})(?:&|$)");
 
     private final Authorizer auth;
-    private final OriginPolicy origins;
-    private final BooleanSupplier stopped;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
     private record Client(InputClient input, long[] lastUsedNs) {
     }
 
+    /** Checks a request's credentials; answers the refusal and returns null when refused. */
+    interface Authorize {
+        Authorizer.Decision decide(HttpServletRequest rq, HttpServletResponse rs, ServedVm vm, Integer console)
+                throws IOException;
+    }
+
     /**
-     * @param auth who may send input
-     * @param origins which requests may come from where
-     * @param stopped true once the server stops (requests then get 503)
+     * @param auth logs the use of control grants
      * @param scheduler for the sweep of idle clients, or null
      */
-    InputEndpoint(Authorizer auth, OriginPolicy origins, BooleanSupplier stopped,
-            ScheduledExecutorService scheduler) {
+    InputEndpoint(Authorizer auth, ScheduledExecutorService scheduler) {
         this.auth = auth;
-        this.origins = origins;
-        this.stopped = stopped;
         if (scheduler != null) {
             scheduler.scheduleWithFixedDelay(this::sweep, 5, 5, TimeUnit.SECONDS);
         }
@@ -71,85 +71,68 @@ final class InputEndpoint {
 
     /**
      * Handles a request for {@code /input/<console>} (the part of the path after a VM's prefix) of
-     * these consoles; called by the HTTP server's dispatcher, which has set the base headers.
+     * these consoles; called by the HTTP dispatcher, which has set the base headers and checked
+     * the origin.
      */
-    void dispatch(HttpExchange ex, ServedVm vm, String path) throws IOException {
+    void dispatch(HttpServletRequest rq, HttpServletResponse rs, ServedVm vm, String path, Authorize authorize)
+            throws IOException {
         Consoles consoles = vm.consoles();
-        Headers h = ex.getResponseHeaders();
-        String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-        if (stopped.getAsBoolean()) {
-            HttpExchanges.text(ex, 503, "shutting down");
-            return;
-        }
-        String refusal = origins.refusal(ex);
-        if (refusal != null) {
-            HttpExchanges.text(ex, 403, refusal);
-            return;
-        }
-        String origin = ex.getRequestHeaders().getFirst("Origin");
+        String method = rq.getMethod().toUpperCase(Locale.ROOT);
+        String origin = rq.getHeader("Origin");
         if (origin != null) {
             // the origin policy let it through: the bridge's own origin or an allowed one
-            h.set("Access-Control-Allow-Origin", origin.trim());
-            h.set("Vary", "Origin");
+            rs.setHeader("Access-Control-Allow-Origin", origin.trim());
+            rs.setHeader("Vary", "Origin");
         }
         Matcher m = PATH.matcher(path);
         if (!m.matches()) {
-            HttpExchanges.text(ex, 404, "not found");
+            HttpExchanges.text(rq, rs, 404, "not found");
             return;
         }
         if (method.equals("OPTIONS")) {
-            h.set("Allow", "OPTIONS, POST");
-            h.set("Accept-Post", "application/json");
-            h.set("Access-Control-Allow-Methods", "POST");
-            h.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
-            h.set("Access-Control-Max-Age", "600");
-            ex.sendResponseHeaders(204, -1);
+            rs.setHeader("Allow", "OPTIONS, POST");
+            rs.setHeader("Accept-Post", "application/json");
+            rs.setHeader("Access-Control-Allow-Methods", "POST");
+            rs.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
+            rs.setHeader("Access-Control-Max-Age", "600");
+            HttpExchanges.empty(rs, 204);
             return;
         }
         int consoleId = Integer.parseInt(m.group(1));
-        Authorizer.Decision d = auth.decide(ex.getRequestHeaders().getFirst("Authorization"), vm, consoleId);
-        if (d.refused()) {
-            if (d.status() == 401) {
-                h.set("WWW-Authenticate", "Bearer realm=\"qemu\"");
-            }
-            HttpExchanges.text(ex, d.status(), d.message());
+        Authorizer.Decision d = authorize.decide(rq, rs, vm, consoleId);
+        if (d == null) {
             return;
         }
         Tokens.Access access = d.access();
         if (!method.equals("POST")) {
-            h.set("Allow", "OPTIONS, POST");
-            HttpExchanges.text(ex, 405, "method not allowed");
+            HttpExchanges.methodNotAllowed(rq, rs, "OPTIONS, POST");
             return;
         }
         if (access != Tokens.Access.FULL) {
-            HttpExchanges.text(ex, 403, "this token may only watch");
+            HttpExchanges.text(rq, rs, 403, "this token may only watch");
             return;
         }
         ConsoleStream stream = consoles.get(consoleId);
         if (stream == null) {
-            HttpExchanges.text(ex, 404, "no console " + m.group(1));
+            HttpExchanges.text(rq, rs, 404, "no console " + m.group(1));
             return;
         }
         auth.used(d, vm, consoleId, true);
-        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        String type = rq.getHeader("Content-Type");
         if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            HttpExchanges.text(ex, 415, "input must be application/json");
+            HttpExchanges.text(rq, rs, 415, "input must be application/json");
             return;
         }
-        byte[] body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
-        if (body.length > MAX_BODY_BYTES) {
-            HttpExchanges.text(ex, 413, "body larger than " + MAX_BODY_BYTES + " bytes");
-            return;
-        }
+        byte[] body = HttpExchanges.readBody(rq, MAX_BODY_BYTES, BODY_DEADLINE_MS);
         List<byte[]> messages = split(body);
         if (messages == null) {
-            HttpExchanges.text(ex, 400, "the body is a data-channel message or a JSON array of at most " + MAX_BATCH + " of them");
+            HttpExchanges.text(rq, rs, 400, "the body is a data-channel message or a JSON array of at most " + MAX_BATCH + " of them");
             return;
         }
-        Client c = client(stream, clientId(ex.getRequestURI().getRawQuery()));
+        Client c = client(stream, clientId(rq.getQueryString()));
         if (c == null) {
-            ex.getResponseHeaders().set("Retry-After", "30");
-            HttpExchanges.text(ex, 503, "too many input clients");
+            rs.setHeader("Retry-After", "30");
+            HttpExchanges.text(rq, rs, 503, "too many input clients");
             return;
         }
         CompletableFuture<ArrayNode> done = new CompletableFuture<>();
@@ -164,11 +147,11 @@ final class InputEndpoint {
         try {
             errors = done.get(APPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            HttpExchanges.text(ex, 503, "the console's input lane is full");
+            HttpExchanges.text(rq, rs, 503, "the console's input lane is full");
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            HttpExchanges.text(ex, 503, "interrupted");
+            HttpExchanges.text(rq, rs, 503, "interrupted");
             return;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
@@ -178,7 +161,7 @@ final class InputEndpoint {
         r.put("accepted", messages.size() - errors.size());
         r.set("errors", errors);
         byte[] out = Protocol.bytes(r);
-        HttpExchanges.send(ex, 200, "application/json", out);
+        HttpExchanges.send(rq, rs, 200, "application/json", out);
     }
 
     /** Splits a body into single messages, each re-serialized for {@link Protocol#parse}; null when malformed. */

@@ -1,7 +1,6 @@
 package io.github.qemudbus.webrtc;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,8 +11,10 @@ import java.util.Set;
 
 /**
  * Which requests come from where they may: the Host header must name this server when it
- * listens on loopback (DNS rebinding); an Origin header must be this server's own origin or an
- * allowed one; browsers' Sec-Fetch-Site must not say cross-site. Immutable.
+ * listens on loopback (DNS rebinding); an Origin header must be this server's own origin (with the
+ * request's scheme: {@code https} under TLS) or an allowed one; browsers' Sec-Fetch-Site must not
+ * say cross-site. Mounted in a host application, the host's own server answers for its Host
+ * names; the Origin rules stay. Immutable.
  */
 final class OriginPolicy {
     private final boolean loopback;
@@ -21,15 +22,18 @@ final class OriginPolicy {
     private final Set<String> allowedOrigins;
 
     /**
-     * @param bound the address the server is bound to (its real port)
+     * @param bound the address the server is bound to (its real port), or null when mounted in a
+     *     host application's server
      * @param allowedOrigins other origins allowed (lower case)
      */
     OriginPolicy(InetSocketAddress bound, Set<String> allowedOrigins) {
-        InetAddress addr = bound.getAddress();
-        int port = bound.getPort();
-        this.loopback = addr.isLoopbackAddress();
+        InetAddress addr = bound == null ? null : bound.getAddress();
+        int port = bound == null ? 0 : bound.getPort();
+        this.loopback = addr != null && addr.isLoopbackAddress();
         this.allowedOrigins = Set.copyOf(allowedOrigins);
-        ownHosts.add(hostLiteral(addr) + ":" + port);
+        if (addr != null) {
+            ownHosts.add(hostLiteral(addr) + ":" + port);
+        }
         if (loopback) {
             ownHosts.add("127.0.0.1:" + port);
             ownHosts.add("localhost:" + port);
@@ -39,6 +43,7 @@ final class OriginPolicy {
             URI u = URI.create(o);
             int p = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
             ownHosts.add(u.getHost().toLowerCase(Locale.ROOT) + ":" + p);
+            ownHosts.add(u.getHost().toLowerCase(Locale.ROOT) + ":" + ("https".equals(u.getScheme()) ? 443 : 80));
         }
     }
 
@@ -53,38 +58,40 @@ final class OriginPolicy {
     }
 
     /** Why a request must be refused as cross-origin, or null. */
-    String refusal(HttpExchange ex) {
-        Headers rq = ex.getRequestHeaders();
-        String host = rq.getFirst("Host");
-        String hostKey = host == null ? null : normalizeHost(host);
+    String refusal(HttpServletRequest rq) {
+        boolean tls = "https".equalsIgnoreCase(rq.getScheme());
+        String host = rq.getHeader("Host");
+        String hostKey = host == null ? null : normalizeHost(host, tls ? 443 : 80);
         if (loopback && (hostKey == null || !ownHosts.contains(hostKey))) {
             return "unexpected Host header";
         }
-        String origin = rq.getFirst("Origin");
+        String origin = rq.getHeader("Origin");
         if (origin != null) {
             String o = origin.trim().toLowerCase(Locale.ROOT);
-            boolean own = hostKey != null && o.equals("http://" + stripDefaultPort(hostKey));
+            boolean own = hostKey != null
+                    && o.equals((tls ? "https://" : "http://") + stripDefaultPort(hostKey, tls ? 443 : 80));
             if (!own && !allowedOrigins.contains(o)) {
                 return "cross-origin request refused";
             }
         }
-        String site = rq.getFirst("Sec-Fetch-Site");
+        String site = rq.getHeader("Sec-Fetch-Site");
         if (site != null && site.equalsIgnoreCase("cross-site") && allowedOrigins.isEmpty()) {
             return "cross-site request refused";
         }
         return null;
     }
 
-    private static String normalizeHost(String host) {
+    private static String normalizeHost(String host, int defaultPort) {
         String h = host.trim().toLowerCase(Locale.ROOT);
         if (h.isEmpty()) {
             return null;
         }
         boolean hasPort = h.startsWith("[") ? h.contains("]:") : h.contains(":");
-        return hasPort ? h : h + ":80";
+        return hasPort ? h : h + ":" + defaultPort;
     }
 
-    private static String stripDefaultPort(String hostKey) {
-        return hostKey.endsWith(":80") ? hostKey.substring(0, hostKey.length() - 3) : hostKey;
+    private static String stripDefaultPort(String hostKey, int defaultPort) {
+        String suffix = ":" + defaultPort;
+        return hostKey.endsWith(suffix) ? hostKey.substring(0, hostKey.length() - suffix.length()) : hostKey;
     }
 }

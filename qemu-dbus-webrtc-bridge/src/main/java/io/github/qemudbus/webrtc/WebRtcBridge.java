@@ -2,19 +2,13 @@ package io.github.qemudbus.webrtc;
 
 import io.github.qemudbus.display.QemuDisplay;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +31,11 @@ import org.slf4j.LoggerFactory;
  * serial return by themselves. One bridge serves many VMs ({@link Builder#vm(String, VmLocator)},
  * {@link #addVm}, {@link #removeVm}), each at {@code /vm/<name>/}.
  *
- * <p>HTTP endpoints (all on the listen address; a named VM's below {@code /vm/<name>}):
- * <ul>
- * <li>{@code GET /} — the web client; {@code GET /api/consoles} — the consoles, as JSON;
- * {@code GET /api/vms} — {@code {"vms":[{"name", "state": "running"|"stopped", "consoles"}]}};</li>
- * <li>{@code POST /whep/<console>} with an SDP offer ({@code application/sdp}) — {@code 201}
- * with the complete answer (ICE gathering finished, no trickle) and a {@code Location};
- * {@code DELETE /whep/<console>/<session>} — ends that viewer's session.</li>
- * </ul>
+ * <p>HTTP endpoints (a named VM's below {@code /vm/<name>}): {@code GET /} the web client,
+ * {@code GET /api/consoles} the consoles as JSON, {@code GET /api/vms} the VMs; {@code POST
+ * /whep/<console>} with an SDP offer gives {@code 201} with the complete answer and a
+ * {@code Location}, {@code DELETE} on it ends the session. HTTPS with {@link Builder#tls(Path, Path)}
+ * or {@link Builder#tlsSelfSigned()}; in a host application's server with {@link ConsoleServlet}.
  * With a token, the API and WHEP endpoints require {@code Authorization: Bearer <token>}
  * ({@code 401} otherwise); a view-only token lets a viewer watch but not send input; signed
  * {@link AccessGrant}s open one VM ({@link Builder#grantSecret(byte[])}). Requests from other web
@@ -98,7 +89,17 @@ public final class WebRtcBridge implements AutoCloseable {
         return this;
     }
 
-    private BridgeRuntime running() {
+    /**
+     * The SHA-256 fingerprint of the HTTPS certificate ({@code AB:CD:...}), as browsers show it.
+     *
+     * @return the fingerprint, or empty when the bridge serves plain HTTP or no listener of its own
+     */
+    public Optional<String> tlsFingerprint() {
+        return config.embedded() || config.tls() == null ? Optional.empty()
+                : Optional.of(config.tls().fingerprint());
+    }
+
+    BridgeRuntime running() {
         BridgeRuntime r = runtime;
         if (r == null || closed) {
             throw new IllegalStateException(closed ? "bridge is closed" : "bridge not started");
@@ -117,7 +118,8 @@ public final class WebRtcBridge implements AutoCloseable {
     public URI url() {
         BridgeRuntime r = runtime;
         if (r == null || r.url() == null) {
-            throw new IllegalStateException("bridge not started");
+            throw new IllegalStateException(config.embedded() ? "an embedded bridge has no URL of its own"
+                    : "bridge not started");
         }
         return r.url();
     }
@@ -330,26 +332,7 @@ public final class WebRtcBridge implements AutoCloseable {
 
     /** Configures a {@link WebRtcBridge}. Only {@link #display(QemuDisplay)} is required. */
     public static final class Builder {
-        private VmLocator vm;
-        private final Map<String, VmLocator> vms = new LinkedHashMap<>();
-        private final Set<Integer> consoleIds = new LinkedHashSet<>();
-        private InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
-        private String token;
-        private String viewOnlyToken;
-        private int maxViewers = 8;
-        private byte[] grantSecret;
-        private int maxFrameRate = 30;
-        private int maxBitrate = 8_000_000;
-        private Duration refresh = Duration.ofSeconds(1);
-        private final List<BridgeConfig.IceServer> iceServers = new ArrayList<>();
-        private final Set<String> allowedOrigins = new LinkedHashSet<>();
-        private int minPort;
-        private int maxPort;
-        private final List<PublishTarget> publishTargets = new ArrayList<>();
-        private boolean clipboard = true;
-        private boolean audio = true;
-        private boolean serial = true;
-        private List<ConsoleBackend> backends;
+        private final BridgeSettings s = new BridgeSettings();
 
         private Builder() {
         }
@@ -361,7 +344,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder display(QemuDisplay display) {
-            this.vm = VmLocator.of(Objects.requireNonNull(display));
+            s.vm = VmLocator.of(Objects.requireNonNull(display));
             return this;
         }
 
@@ -374,7 +357,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder vm(VmLocator locator) {
-            this.vm = Objects.requireNonNull(locator);
+            s.vm = Objects.requireNonNull(locator);
             return this;
         }
 
@@ -389,10 +372,10 @@ public final class WebRtcBridge implements AutoCloseable {
          */
         public Builder vm(String name, VmLocator locator) {
             ServedVm.checkName(name);
-            if (DEFAULT_VM.equals(name) || vms.containsKey(name)) {
+            if (DEFAULT_VM.equals(name) || s.vms.containsKey(name)) {
                 throw new IllegalArgumentException("VM name " + name + " is taken");
             }
-            vms.put(name, Objects.requireNonNull(locator));
+            s.vms.put(name, Objects.requireNonNull(locator));
             return this;
         }
 
@@ -424,13 +407,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder consoles(int... ids) {
-            consoleIds.clear();
-            for (int id : ids) {
-                if (id < 0) {
-                    throw new IllegalArgumentException("negative console id " + id);
-                }
-                consoleIds.add(id);
-            }
+            s.consoles(ids);
             return this;
         }
 
@@ -447,7 +424,7 @@ public final class WebRtcBridge implements AutoCloseable {
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("unresolved listen address " + address);
             }
-            this.listen = address;
+            s.listen = address;
             return this;
         }
 
@@ -458,7 +435,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder token(String token) {
-            this.token = checkToken(token);
+            s.token = BridgeSettings.checkToken(token);
             return this;
         }
 
@@ -469,15 +446,8 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder viewOnlyToken(String token) {
-            this.viewOnlyToken = checkToken(token);
+            s.viewOnlyToken = BridgeSettings.checkToken(token);
             return this;
-        }
-
-        private static String checkToken(String t) {
-            if (t != null && (t.length() < 8 || t.length() > 512 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
-                throw new IllegalArgumentException("a token has 8 to 512 printable ASCII characters without spaces");
-            }
-            return t;
         }
 
         /**
@@ -489,7 +459,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder grantSecret(byte[] secret) {
-            this.grantSecret = AccessGrant.checkSecret(secret).clone();
+            s.grantSecret = AccessGrant.checkSecret(secret).clone();
             return this;
         }
 
@@ -503,7 +473,7 @@ public final class WebRtcBridge implements AutoCloseable {
             if (n < 1) {
                 throw new IllegalArgumentException("maxViewers must be at least 1");
             }
-            this.maxViewers = n;
+            s.maxViewers = n;
             return this;
         }
 
@@ -517,7 +487,7 @@ public final class WebRtcBridge implements AutoCloseable {
             if (fps < 1 || fps > 120) {
                 throw new IllegalArgumentException("maxFrameRate must be within 1..120");
             }
-            this.maxFrameRate = fps;
+            s.maxFrameRate = fps;
             return this;
         }
 
@@ -531,7 +501,7 @@ public final class WebRtcBridge implements AutoCloseable {
             if (bps < 100_000) {
                 throw new IllegalArgumentException("maxBitrate must be at least 100000");
             }
-            this.maxBitrate = bps;
+            s.maxBitrate = bps;
             return this;
         }
 
@@ -546,7 +516,7 @@ public final class WebRtcBridge implements AutoCloseable {
             if (interval.toMillis() < 100 || interval.toMillis() > 10_000) {
                 throw new IllegalArgumentException("refreshInterval must be within 100 ms..10 s");
             }
-            this.refresh = interval;
+            s.refresh = interval;
             return this;
         }
 
@@ -559,15 +529,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder iceServer(List<String> urls, String username, String password) {
-            if (urls.isEmpty()) {
-                throw new IllegalArgumentException("an ICE server needs at least one URL");
-            }
-            for (String u : urls) {
-                if (!u.matches("(?i)(stun|stuns|turn|turns):.+")) {
-                    throw new IllegalArgumentException("not a STUN/TURN URL: " + u);
-                }
-            }
-            iceServers.add(new BridgeConfig.IceServer(urls, username, password));
+            s.iceServers.add(BridgeSettings.iceServer(urls, username, password));
             return this;
         }
 
@@ -592,11 +554,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder udpPortRange(int min, int max) {
-            if (min < 1 || max > 65535 || min > max) {
-                throw new IllegalArgumentException("bad port range " + min + ".." + max);
-            }
-            this.minPort = min;
-            this.maxPort = max;
+            s.udpPortRange(min, max);
             return this;
         }
 
@@ -609,11 +567,7 @@ public final class WebRtcBridge implements AutoCloseable {
          */
         public Builder allowedOrigins(String... origins) {
             for (String o : origins) {
-                URI u = URI.create(o);
-                if (u.getScheme() == null || u.getHost() == null || (u.getPath() != null && !u.getPath().isEmpty())) {
-                    throw new IllegalArgumentException("not an origin: " + o);
-                }
-                allowedOrigins.add(o.toLowerCase(java.util.Locale.ROOT));
+                s.allowedOrigins.add(BridgeSettings.origin(o));
             }
             return this;
         }
@@ -627,7 +581,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder clipboard(boolean on) {
-            this.clipboard = on;
+            s.clipboard = on;
             return this;
         }
 
@@ -639,7 +593,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder audio(boolean on) {
-            this.audio = on;
+            s.audio = on;
             return this;
         }
 
@@ -652,7 +606,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder serialConsoles(boolean on) {
-            this.serial = on;
+            s.serial = on;
             return this;
         }
 
@@ -668,13 +622,66 @@ public final class WebRtcBridge implements AutoCloseable {
          * @return this builder
          */
         public Builder publish(PublishTarget target) {
-            publishTargets.add(Objects.requireNonNull(target));
+            s.publishTargets.add(Objects.requireNonNull(target));
+            return this;
+        }
+
+        /**
+         * Serves HTTPS with this certificate chain and key (PEM files; the key unencrypted). Browsers
+         * give the page's clipboard and keyboard lock only to secure origins: localhost, or HTTPS.
+         *
+         * @param certificatePem the certificate, then any intermediates
+         * @param keyPem its private key (PKCS#8, PKCS#1 or EC)
+         * @return this builder
+         */
+        public Builder tls(Path certificatePem, Path keyPem) {
+            s.tls(Objects.requireNonNull(certificatePem), Objects.requireNonNull(keyPem), false);
+            return this;
+        }
+
+        /**
+         * Serves HTTPS with a certificate made for this session (self-signed, for the listen address,
+         * localhost and this host's names); compare its {@link WebRtcBridge#tlsFingerprint()} with what
+         * the browser shows before accepting it.
+         *
+         * @return this builder
+         */
+        public Builder tlsSelfSigned() {
+            s.tls(null, null, true);
+            return this;
+        }
+
+        /**
+         * Allows listening beyond loopback with neither a token nor a grant secret (refused by
+         * {@link #build()} otherwise): anyone who reaches the port sees and controls the VMs.
+         *
+         * @return this builder
+         */
+        public Builder insecureNoAuth() {
+            s.insecureNoAuth = true;
+            return this;
+        }
+
+        /**
+         * Opens no listener of its own: a host application serves the bridge through
+         * {@link ConsoleServlet} under a path of its own, with its TLS and its authentication.
+         *
+         * @return this builder
+         */
+        public Builder embedded() {
+            s.embedded = true;
+            return this;
+        }
+
+        /** Other bounds for the bridge's own listener (tests only). */
+        Builder httpLimits(HttpLimits limits) {
+            s.limits = Objects.requireNonNull(limits);
             return this;
         }
 
         /** Serves test consoles instead of a QEMU display (tests only). */
         Builder backends(List<ConsoleBackend> b) {
-            this.backends = List.copyOf(b);
+            s.backends = List.copyOf(b);
             return this;
         }
 
@@ -685,14 +692,7 @@ public final class WebRtcBridge implements AutoCloseable {
          * @throws IllegalStateException when the configuration is incomplete or inconsistent
          */
         public WebRtcBridge build() {
-            if (vm == null && vms.isEmpty() && backends == null) {
-                throw new IllegalStateException("display(QemuDisplay), vm(VmLocator), address(String) or qmp(Path) "
-                        + "is required");
-            }
-            // the settings are copied: changing this builder later does not change the bridge
-            return new WebRtcBridge(new BridgeConfig(vm, vms, List.copyOf(consoleIds), listen,
-                    new Tokens(token, viewOnlyToken), maxViewers, maxFrameRate, maxBitrate, refresh, iceServers,
-                    grantSecret == null ? null : new Grants(grantSecret, Clock.systemUTC()), allowedOrigins, minPort, maxPort, clipboard, audio, serial, backends, publishTargets));
+            return new WebRtcBridge(s.toConfig());
         }
     }
 }

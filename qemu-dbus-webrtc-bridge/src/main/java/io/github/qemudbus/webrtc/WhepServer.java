@@ -2,35 +2,34 @@ package io.github.qemudbus.webrtc;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bridge's HTTP side, on the JDK's built-in server: the web client's files, a small JSON
- * API, and WHEP signaling. Checks, in order: Host (DNS rebinding, when bound to loopback),
- * Origin (cross-origin requests refused), token, route, method, media type, size, capacity.
+ * The bridge's HTTP side as a servlet: the web client's files, a small JSON API, and WHEP
+ * signaling. It runs in the bridge's own server ({@link HttpListener}, at {@code /}) or mounted
+ * under a path of a host application ({@link ConsoleServlet}); every link it hands out starts
+ * with where it is mounted. Checks, in order: Host (DNS rebinding, when bound to loopback),
+ * Origin (cross-origin requests refused), the client's failed attempts ({@link AttemptThrottle}),
+ * the host application's grant or the token, route, method, media type, size, capacity.
  */
-final class WhepServer {
+final class WhepServer extends HttpServlet {
+    private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(WhepServer.class);
     static final int MAX_OFFER_BYTES = 64 * 1024;
     private static final String WEB = "/io/github/qemudbus/webrtc/web/";
@@ -46,139 +45,145 @@ final class WhepServer {
             + "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             + "frame-ancestors 'self'; form-action 'none'"; // 'self': the side-by-side view frames the page
 
-    private final Authorizer auth;
-    private final ServedVms vms;
-    private final Viewers viewers;
-    private final InputEndpoint input;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final OriginPolicy origins;
-    private final URI base;
-    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
-    private volatile boolean stopped;
+    private final transient HttpParts parts;
+    private final transient OriginPolicy origins;
+    private final transient Function<HttpServletRequest, Optional<AccessGrant>> hostAuth;
+    private final transient Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
-    WhepServer(BridgeContext ctx, ServedVms vms, Viewers viewers) throws IOException {
-        InetSocketAddress listen = ctx.config().listen();
-        this.auth = new Authorizer(ctx.config().tokens(), ctx.config().grants());
-        this.vms = vms;
-        this.viewers = viewers;
-        this.server = HttpServer.create(listen, 64);
-        int port = server.getAddress().getPort();
-        InetAddress addr = server.getAddress().getAddress();
-        if (addr.isAnyLocalAddress()) {
-            base = URI.create("http://" + (addr instanceof Inet6Address ? "[::1]" : "127.0.0.1") + ":" + port + "/");
-        } else {
-            base = URI.create("http://" + OriginPolicy.hostLiteral(addr) + ":" + port + "/");
-        }
-        this.origins = new OriginPolicy(server.getAddress(), ctx.config().allowedOrigins());
-        if (!addr.isLoopbackAddress() && !auth.required()) {
-            LOG.warn("listening on {} without a token: anyone who can reach it sees and controls the VM", listen);
-        }
-        this.executor = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
-                r -> Threads.daemon(r, "qemu-webrtc-http"), new ThreadPoolExecutor.AbortPolicy());
-        ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
-        server.setExecutor(executor);
-        // input for viewers who watch through a media server (SFU): see InputEndpoint
-        this.input = new InputEndpoint(auth, origins, () -> stopped, ctx.scheduler());
-        server.createContext("/", this::handle);
-        server.start();
+    /**
+     * What every mount of the bridge's HTTP side shares.
+     *
+     * @param auth tokens and grants
+     * @param vms the VMs served
+     * @param viewers the viewer sessions
+     * @param input the input endpoint for SFU viewers
+     * @param throttle failed attempts per client
+     * @param stopped true once the bridge stops (requests then get 503)
+     * @param bodyDeadlineMs how long a request body may take to arrive
+     */
+    record HttpParts(Authorizer auth, ServedVms vms, Viewers viewers, InputEndpoint input, AttemptThrottle throttle,
+            BooleanSupplier stopped, long bodyDeadlineMs) {
     }
 
-    URI baseUri() {
-        return base;
+    /**
+     * @param parts what the mounts share
+     * @param origins which requests may come from where
+     * @param hostAuth the host application's hook (a request to the grant it opens), or null when
+     *     the bridge serves on its own listener
+     */
+    WhepServer(HttpParts parts, OriginPolicy origins, Function<HttpServletRequest, Optional<AccessGrant>> hostAuth) {
+        this.parts = parts;
+        this.origins = origins;
+        this.hostAuth = hostAuth;
     }
 
-    /** Refuses requests from now on (503) and stops listening. */
-    void stop() {
-        stopped = true;
-        server.stop(0);
-    }
-
-    void shutdownExecutor() {
-        executor.shutdownNow();
+    @Override
+    protected void service(HttpServletRequest rq, HttpServletResponse rs) {
+        HttpExchanges.serve(rq, rs, LOG, "HTTP", this::dispatch);
     }
 
     // --- dispatch ---
 
-    private void handle(HttpExchange ex) {
-        HttpExchanges.serve(ex, LOG, "HTTP", this::dispatch);
-    }
-
-    private void dispatch(HttpExchange ex) throws IOException {
-        Headers h = HttpExchanges.baseHeaders(ex);
-        String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-        String path = ex.getRequestURI().getRawPath();
-        LOG.debug("{} {}", method, path);
-        if (stopped) {
-            HttpExchanges.text(ex, 503, "shutting down");
+    private void dispatch(HttpServletRequest rq, HttpServletResponse rs) throws IOException {
+        HttpExchanges.baseHeaders(rs);
+        String method = rq.getMethod().toUpperCase(Locale.ROOT);
+        String mount = rq.getContextPath() + rq.getServletPath();
+        String uri = rq.getRequestURI();
+        String path = uri.startsWith(mount) ? uri.substring(mount.length()) : uri;
+        LOG.debug("{} {}", method, uri);
+        if (parts.stopped().getAsBoolean()) {
+            HttpExchanges.text(rq, rs, 503, "shutting down");
             return;
         }
-        String refusal = origins.refusal(ex);
+        String refusal = origins.refusal(rq);
         if (refusal != null) {
-            LOG.debug("refused {} {}: {}", method, path, refusal);
-            HttpExchanges.text(ex, 403, refusal);
+            LOG.debug("refused {} {}: {}", method, uri, refusal);
+            HttpExchanges.text(rq, rs, 403, refusal);
+            return;
+        }
+        if (path.isEmpty()) {
+            rs.setHeader("Location", mount + "/");
+            HttpExchanges.empty(rs, 308);
             return;
         }
         if (path.equals("/api/vms")) {
             if (method.equals("OPTIONS")) {
-                h.set("Allow", "OPTIONS, GET");
-                ex.sendResponseHeaders(204, -1);
+                rs.setHeader("Allow", "OPTIONS, GET");
+                HttpExchanges.empty(rs, 204);
                 return;
             }
-            if (authorize(ex, null, null) == null) {
+            if (authorize(rq, rs, null, null) == null) {
                 return;
             }
             if (!method.equals("GET")) {
-                HttpExchanges.methodNotAllowed(ex, "GET");
+                HttpExchanges.methodNotAllowed(rq, rs, "GET");
                 return;
             }
-            HttpExchanges.send(ex, 200, "application/json", Protocol.JSON.writeValueAsBytes(vmList()));
+            HttpExchanges.send(rq, rs, 200, "application/json", Protocol.JSON.writeValueAsBytes(vmList(mount)));
             return;
         }
-        ServedVm vm = vms.root();
+        ServedVm vm = parts.vms().root();
         if (path.startsWith("/vm/")) {
             int slash = path.indexOf('/', 4);
             String name = java.net.URLDecoder.decode(path.substring(4, slash < 0 ? path.length() : slash),
                     StandardCharsets.UTF_8);
-            vm = vms.get(name);
+            vm = parts.vms().get(name);
             if (vm == null) {
-                HttpExchanges.text(ex, 404, "no VM named " + Protocol.shorten(name));
+                HttpExchanges.text(rq, rs, 404, "no VM named " + Protocol.shorten(name));
                 return;
             }
             if (slash < 0) {
-                h.set("Location", vm.prefix());
-                ex.sendResponseHeaders(308, -1);
+                rs.setHeader("Location", mount + vm.prefix());
+                HttpExchanges.empty(rs, 308);
                 return;
             }
             path = path.substring(slash);
         } else if (vm == null) {
             if (path.equals("/") && (method.equals("GET") || method.equals("HEAD"))) {
-                vmIndex(ex);
+                vmIndex(rq, rs, mount);
             } else {
-                HttpExchanges.text(ex, 404, "this bridge serves several VMs: see /api/vms");
+                HttpExchanges.text(rq, rs, 404, "this bridge serves several VMs: see /api/vms");
             }
             return;
         }
         if (path.startsWith(InputEndpoint.PREFIX)) {
-            input.dispatch(ex, vm, path);
+            parts.input().dispatch(rq, rs, vm, path, this::authorize);
             return;
         }
-        dispatchVm(ex, vm, path, method);
+        dispatchVm(rq, rs, vm, path, method, mount);
     }
 
     /**
-     * Checks the token or grant for this VM and console; answers the refusal (401 with
+     * Checks the client's failed attempts, then the host application's grant or the token or
+     * grant for this VM and console; answers the refusal (429 with Retry-After, 401 with
      * WWW-Authenticate, or 403) and returns null when refused.
      */
-    private Authorizer.Decision authorize(HttpExchange ex, ServedVm vm, Integer console) throws IOException {
-        Authorizer.Decision d = auth.decide(ex.getRequestHeaders().getFirst("Authorization"), vm, console);
+    Authorizer.Decision authorize(HttpServletRequest rq, HttpServletResponse rs, ServedVm vm, Integer console)
+            throws IOException {
+        String client = HttpExchanges.client(rq);
+        long waitMs = parts.throttle().waitMs(client);
+        if (waitMs > 0) {
+            long s = (waitMs + 999) / 1000;
+            rs.setHeader("Retry-After", Long.toString(s));
+            HttpExchanges.text(rq, rs, 429, "too many attempts: try again in " + s + " s");
+            return null;
+        }
+        AccessGrant hostGrant = hostAuth == null ? null : hostAuth.apply(rq).orElse(null);
+        String authorization = rq.getHeader("Authorization");
+        Authorizer.Decision d = parts.auth().decide(authorization, hostGrant, hostAuth != null, vm, console);
         if (!d.refused()) {
+            if (authorization != null) {
+                parts.throttle().succeeded(client);
+            }
             return d;
         }
         if (d.status() == 401) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"qemu\"");
+            rs.setHeader("WWW-Authenticate", "Bearer realm=\"qemu\"");
+            if (authorization != null && parts.throttle().failed(client) > 0) {
+                LOG.info("client {}: too many failed attempts, throttled", client);
+            }
         }
-        HttpExchanges.text(ex, d.status(), d.message());
+        HttpExchanges.text(rq, rs, d.status(), d.message());
         return null;
     }
 
@@ -193,14 +198,14 @@ final class WhepServer {
     }
 
     /** {@code {"vms":[{"name":..., "state":"running"|"stopped", "path":..., "consoles":[...]}]}}. */
-    private ObjectNode vmList() {
+    private ObjectNode vmList(String mount) {
         ObjectNode root = Protocol.JSON.createObjectNode();
         ArrayNode list = root.putArray("vms");
-        for (ServedVm v : vms.all()) {
+        for (ServedVm v : parts.vms().all()) {
             ObjectNode o = list.addObject();
             o.put("name", v.name());
             o.put("state", v.running() ? "running" : "stopped");
-            o.put("path", v.prefix());
+            o.put("path", mount + v.prefix());
             ArrayNode cs = o.putArray("consoles");
             for (ConsoleStream s : v.consoles().all()) {
                 ObjectNode c = cs.addObject();
@@ -208,106 +213,103 @@ final class WhepServer {
                 c.put("label", s.state().label());
                 c.put("width", s.state().width());
                 c.put("height", s.state().height());
-                c.put("whep", v.prefix() + "whep/" + s.id());
+                c.put("whep", mount + v.prefix() + "whep/" + s.id());
             }
         }
         return root;
     }
 
     /** A bridge of named VMs only: a plain list of links at {@code /}. */
-    private void vmIndex(HttpExchange ex) throws IOException {
+    private void vmIndex(HttpServletRequest rq, HttpServletResponse rs, String mount) throws IOException {
         StringBuilder b = new StringBuilder("<!doctype html><meta charset=utf-8><title>QEMU consoles</title>"
                 + "<h1>VMs</h1><ul>");
-        for (ServedVm v : vms.all()) {
-            b.append("<li><a href=\"").append(v.prefix()).append("\">").append(v.name()).append("</a> (")
-                    .append(v.running() ? "running" : "stopped").append(")</li>");
+        for (ServedVm v : parts.vms().all()) {
+            b.append("<li><a href=\"").append(mount).append(v.prefix()).append("\">").append(v.name())
+                    .append("</a> (").append(v.running() ? "running" : "stopped").append(")</li>");
         }
         b.append("</ul>");
-        byte[] data = b.toString().getBytes(StandardCharsets.UTF_8);
-        Headers h = ex.getResponseHeaders();
-        h.set("Cache-Control", "no-cache");
-        h.set("Content-Security-Policy", CSP);
-        HttpExchanges.send(ex, 200, "text/html; charset=utf-8", data);
+        rs.setHeader("Cache-Control", "no-cache");
+        rs.setHeader("Content-Security-Policy", CSP);
+        HttpExchanges.send(rq, rs, 200, "text/html; charset=utf-8", b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The page and API of one VM; {@code path} is what follows its prefix (from "/"). */
-    private void dispatchVm(HttpExchange ex, ServedVm vm, String path, String method) throws IOException {
-        Headers h = ex.getResponseHeaders();
+    private void dispatchVm(HttpServletRequest rq, HttpServletResponse rs, ServedVm vm, String path, String method,
+            String mount) throws IOException {
         String[] file = STATIC.get(path);
         if (file != null) {
             if (!method.equals("GET") && !method.equals("HEAD")) {
-                HttpExchanges.methodNotAllowed(ex, "GET, HEAD");
+                HttpExchanges.methodNotAllowed(rq, rs, "GET, HEAD");
                 return;
             }
-            serveStatic(ex, file[0], file[1]);
+            serveStatic(rq, rs, file[0], file[1]);
             return;
         }
         if (!path.startsWith("/api/") && !path.startsWith("/whep/")) {
-            HttpExchanges.text(ex, 404, "not found");
+            HttpExchanges.text(rq, rs, 404, "not found");
             return;
         }
         if (method.equals("OPTIONS")) {
-            options(ex, path);
+            options(rq, rs, path);
             return;
         }
-        Authorizer.Decision decision = authorize(ex, vm, consoleOf(path));
+        Authorizer.Decision decision = authorize(rq, rs, vm, consoleOf(path));
         if (decision == null) {
             return;
         }
-        Tokens.Access access = decision.access();
         if (path.equals("/api/consoles")) {
             if (!method.equals("GET")) {
-                HttpExchanges.methodNotAllowed(ex, "GET");
+                HttpExchanges.methodNotAllowed(rq, rs, "GET");
                 return;
             }
-            consoles(ex, vm, access);
+            consoles(rq, rs, vm, decision.access(), mount);
             return;
         }
         Matcher m = WHEP.matcher(path);
         if (m.matches()) {
             if (method.equals("POST")) {
-                offer(ex, vm, Integer.parseInt(m.group(1)), decision);
+                offer(rq, rs, vm, Integer.parseInt(m.group(1)), decision, mount);
             } else {
-                HttpExchanges.methodNotAllowed(ex, "OPTIONS, POST");
+                HttpExchanges.methodNotAllowed(rq, rs, "OPTIONS, POST");
             }
             return;
         }
         m = WHEP_SESSION.matcher(path);
         if (m.matches()) {
-            ViewerSession s = viewers.find(m.group(2));
+            ViewerSession s = parts.viewers().find(m.group(2));
             if (s == null || vm.consoles().get(Integer.parseInt(m.group(1))) != s.stream()) {
-                HttpExchanges.text(ex, 404, "no such session");
+                HttpExchanges.text(rq, rs, 404, "no such session");
                 return;
             }
             if (method.equals("DELETE")) {
                 s.close("DELETE from the client"); // on this thread
-                ex.sendResponseHeaders(200, -1);
+                HttpExchanges.empty(rs, 200);
             } else {
                 // PATCH would be trickle ICE / ICE restart: not supported (WHEP allows 405)
-                HttpExchanges.methodNotAllowed(ex, "OPTIONS, DELETE");
+                HttpExchanges.methodNotAllowed(rq, rs, "OPTIONS, DELETE");
             }
             return;
         }
-        HttpExchanges.text(ex, 404, "not found");
+        HttpExchanges.text(rq, rs, 404, "not found");
     }
 
-    private void options(HttpExchange ex, String path) throws IOException {
-        Headers h = ex.getResponseHeaders();
+    private void options(HttpServletRequest rq, HttpServletResponse rs, String path) throws IOException {
         if (WHEP.matcher(path).matches()) {
-            h.set("Allow", "OPTIONS, POST");
-            h.set("Accept-Post", "application/sdp");
+            rs.setHeader("Allow", "OPTIONS, POST");
+            rs.setHeader("Accept-Post", "application/sdp");
         } else if (WHEP_SESSION.matcher(path).matches()) {
-            h.set("Allow", "OPTIONS, DELETE");
+            rs.setHeader("Allow", "OPTIONS, DELETE");
         } else if (path.equals("/api/consoles")) {
-            h.set("Allow", "OPTIONS, GET");
+            rs.setHeader("Allow", "OPTIONS, GET");
         } else {
-            HttpExchanges.text(ex, 404, "not found");
+            HttpExchanges.text(rq, rs, 404, "not found");
             return;
         }
-        ex.sendResponseHeaders(204, -1);
+        HttpExchanges.empty(rs, 204);
     }
 
-    private void consoles(HttpExchange ex, ServedVm vm, Tokens.Access access) throws IOException {
+    private void consoles(HttpServletRequest rq, HttpServletResponse rs, ServedVm vm, Tokens.Access access,
+            String mount) throws IOException {
         ObjectNode root = Protocol.JSON.createObjectNode();
         root.put("version", Protocol.VERSION);
         root.put("viewOnly", access == Tokens.Access.VIEW);
@@ -324,37 +326,35 @@ final class WhepServer {
             c.put("absolute", st.absolute());
             c.put("path", st.path());
             c.put("viewers", s.audience().viewerCount());
-            c.put("whep", vm.prefix() + "whep/" + s.id());
+            c.put("whep", mount + vm.prefix() + "whep/" + s.id());
         }
-        HttpExchanges.send(ex, 200, "application/json", Protocol.JSON.writeValueAsBytes(root));
+        HttpExchanges.send(rq, rs, 200, "application/json", Protocol.JSON.writeValueAsBytes(root));
     }
 
-    private void offer(HttpExchange ex, ServedVm vm, int consoleId, Authorizer.Decision decision) throws IOException {
+    private void offer(HttpServletRequest rq, HttpServletResponse rs, ServedVm vm, int consoleId,
+            Authorizer.Decision decision, String mount) throws IOException {
         Tokens.Access access = decision.access();
         ConsoleStream stream = vm.consoles().get(consoleId);
         if (stream == null) {
-            HttpExchanges.text(ex, 404, "no console " + consoleId);
+            HttpExchanges.text(rq, rs, 404, "no console " + consoleId);
             return;
         }
-        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        String type = rq.getHeader("Content-Type");
         if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith("application/sdp")) {
-            HttpExchanges.text(ex, 415, "the offer must be application/sdp");
+            HttpExchanges.text(rq, rs, 415, "the offer must be application/sdp");
             return;
         }
-        byte[] body = readBody(ex.getRequestBody(), MAX_OFFER_BYTES);
-        if (body == null) {
-            HttpExchanges.text(ex, 413, "offer larger than " + MAX_OFFER_BYTES + " bytes");
-            return;
-        }
+        byte[] body = HttpExchanges.readBody(rq, MAX_OFFER_BYTES, parts.bodyDeadlineMs());
         String sdp = new String(body, StandardCharsets.UTF_8);
         String problem = checkOffer(sdp);
         if (problem != null) {
-            HttpExchanges.text(ex, 400, problem);
+            HttpExchanges.text(rq, rs, 400, problem);
             return;
         }
+        Viewers viewers = parts.viewers();
         if (!viewers.reserve()) {
-            ex.getResponseHeaders().set("Retry-After", "10");
-            HttpExchanges.text(ex, 503, "too many viewers");
+            rs.setHeader("Retry-After", "10");
+            HttpExchanges.text(rq, rs, 503, "too many viewers");
             return;
         }
         StringBuilder answer = new StringBuilder();
@@ -362,26 +362,25 @@ final class WhepServer {
         try {
             s = viewers.open(vm, stream, access == Tokens.Access.VIEW, sdp, answer);
         } catch (ViewerSession.OfferException e) {
-            HttpExchanges.text(ex, 400, e.getMessage());
+            HttpExchanges.text(rq, rs, 400, e.getMessage());
             return;
         } catch (TimeoutException e) {
-            HttpExchanges.text(ex, 503, "timed out answering the offer");
+            HttpExchanges.text(rq, rs, 503, "timed out answering the offer");
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            HttpExchanges.text(ex, 503, "interrupted");
+            HttpExchanges.text(rq, rs, 503, "interrupted");
             return;
         } catch (IllegalStateException | Error e) {
             // webrtc-java reports native failures as java.lang.Error
             LOG.warn("cannot answer an offer for console {}: {}", consoleId, e.toString());
-            HttpExchanges.text(ex, 500, "cannot answer: " + Protocol.shorten(e.getMessage()));
+            HttpExchanges.text(rq, rs, 500, "cannot answer: " + Protocol.shorten(e.getMessage()));
             return;
         }
-        auth.used(decision, vm, consoleId, false);
-        Headers h = ex.getResponseHeaders();
-        h.set("Location", vm.prefix() + "whep/" + consoleId + "/" + s.id());
-        h.set("ETag", "\"" + s.id() + "\"");
-        HttpExchanges.send(ex, 201, "application/sdp", answer.toString().getBytes(StandardCharsets.UTF_8));
+        parts.auth().used(decision, vm, consoleId, false);
+        rs.setHeader("Location", mount + vm.prefix() + "whep/" + consoleId + "/" + s.id());
+        rs.setHeader("ETag", "\"" + s.id() + "\"");
+        HttpExchanges.send(rq, rs, 201, "application/sdp", answer.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A quick sanity check of an offer before WebRTC sees it; null when it looks usable. */
@@ -401,12 +400,8 @@ final class WhepServer {
         return null;
     }
 
-    private static byte[] readBody(InputStream in, int limit) throws IOException {
-        byte[] all = in.readNBytes(limit + 1);
-        return all.length > limit ? null : all;
-    }
-
-    private void serveStatic(HttpExchange ex, String name, String type) throws IOException {
+    private void serveStatic(HttpServletRequest rq, HttpServletResponse rs, String name, String type)
+            throws IOException {
         byte[] data = cache.computeIfAbsent(name, n -> {
             try (InputStream in = WhepServer.class.getResourceAsStream(WEB + n)) {
                 return in == null ? new byte[0] : in.readAllBytes();
@@ -415,14 +410,13 @@ final class WhepServer {
             }
         });
         if (data.length == 0) {
-            HttpExchanges.text(ex, 404, "not found");
+            HttpExchanges.text(rq, rs, 404, "not found");
             return;
         }
-        Headers h = ex.getResponseHeaders();
-        h.set("Cache-Control", "no-cache");
-        h.set("Content-Security-Policy", CSP);
-        h.set("X-Frame-Options", "SAMEORIGIN");
-        h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-        HttpExchanges.send(ex, 200, type, data);
+        rs.setHeader("Cache-Control", "no-cache");
+        rs.setHeader("Content-Security-Policy", CSP);
+        rs.setHeader("X-Frame-Options", "SAMEORIGIN");
+        rs.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        HttpExchanges.send(rq, rs, 200, type, data);
     }
 }

@@ -26,6 +26,11 @@ final class Browser implements AutoCloseable {
     private final Path profile;
 
     Browser() throws IOException {
+        this(Map.of());
+    }
+
+    /** A browser whose processes get these environment variables too (e.g. a HOME with an NSS db of test CAs). */
+    Browser(Map<String, String> environment) throws IOException {
         profile = Files.createTempDirectory("qemu-webrtc-chromium");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM);
@@ -34,7 +39,7 @@ final class Browser implements AutoCloseable {
                 "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
                 "--disable-dev-shm-usage", "--window-size=1280,900", "--disable-features=WebRtcHideLocalIpsWithMdns", "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().withEnvironment(environment).build();
         driver = new ChromeDriver(service, o);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     }

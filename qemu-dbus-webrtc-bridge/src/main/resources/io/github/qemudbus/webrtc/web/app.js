@@ -87,6 +87,13 @@ function askToken(wrong) {
 async function loadConsoles() {
   for (;;) {
     const r = await fetch('api/consoles', { headers: authHeaders(), cache: 'no-store' });
+    if (r.status === 429) { // too many failed tokens from here: wait as told, then ask again
+      const wait = Math.min(120, Number(r.headers.get('Retry-After')) || 5);
+      setStatus('error', 'Too many attempts');
+      showMessage('Too many attempts: try again in ' + wait + ' s');
+      await new Promise((res) => setTimeout(res, wait * 1000));
+      continue;
+    }
     if (r.status === 401) {
       setStatus('error', 'Token required');
       showMessage('');
