@@ -38,6 +38,7 @@ final class BridgeRuntime implements AutoCloseable {
     private BridgeContext ctx;
     private Viewers viewers;
     private WhepServer http;
+    private StunResponder stun;
     private URI url;
     private int ticks;
 
@@ -83,8 +84,10 @@ final class BridgeRuntime implements AutoCloseable {
                 }
             }
         }
+        // the web client's STUN server: see StunResponder (on the HTTP port's number when it is free)
+        stun = StunResponder.start(config.listen().getAddress(), config.listen().getPort());
         try {
-            http = new WhepServer(ctx, vms, viewers);
+            http = new WhepServer(ctx, vms, viewers, stun.port());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.listen(), e);
         }
@@ -239,6 +242,9 @@ final class BridgeRuntime implements AutoCloseable {
         }
         if (http != null) {
             http.shutdownExecutor();
+        }
+        if (stun != null) {
+            stun.close();
         }
     }
 

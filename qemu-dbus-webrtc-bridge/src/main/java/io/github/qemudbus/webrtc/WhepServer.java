@@ -54,10 +54,12 @@ final class WhepServer {
     private final ExecutorService executor;
     private final OriginPolicy origins;
     private final URI base;
+    private final int stunPort;
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
-    WhepServer(BridgeContext ctx, ServedVms vms, Viewers viewers) throws IOException {
+    WhepServer(BridgeContext ctx, ServedVms vms, Viewers viewers, int stunPort) throws IOException {
+        this.stunPort = stunPort;
         InetSocketAddress listen = ctx.config().listen();
         this.auth = new Authorizer(ctx.config().tokens(), ctx.config().grants());
         this.vms = vms;
@@ -313,6 +315,7 @@ final class WhepServer {
         root.put("viewOnly", access == Tokens.Access.VIEW);
         root.put("vm", vm.name());
         root.put("state", vm.running() ? "running" : "stopped");
+        root.put("stunPort", stunPort); // the bridge's STUN server, on the page's host: see StunResponder
         ArrayNode list = root.putArray("consoles");
         for (ConsoleStream s : vm.consoles().all()) {
             ObjectNode c = list.addObject();

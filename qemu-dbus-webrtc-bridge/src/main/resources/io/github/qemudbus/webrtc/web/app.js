@@ -42,7 +42,16 @@ const state = {
   stats: { fps: 0, kbps: 0, rttMs: null, codec: '', frames: 0, decoded: 0 },
   features: [], serialPorts: [], guestClipboard: null, audioTrack: false, soundOn: false, clipboardSent: 0,
   vm: 'running', vmStops: 0, noCpuFrames: null,
+  // milliseconds since the page's navigation began, first connection only: offer made, offer
+  // sent, answer applied, ICE connected, the bridge's hello, first picture shown
+  timings: { offerMs: 0, postMs: 0, answerMs: 0, connectedMs: 0, helloMs: 0, firstPictureMs: 0 },
 };
+function mark(step) {
+  if (!state.timings[step]) state.timings[step] = Math.round(performance.now());
+}
+ui.video.addEventListener('loadeddata', () => {
+  mark('firstPictureMs');
+});
 const VM_STOPPED = 'VM stopped \u2013 waiting for it to come back';
 window.qemuConsole = state;
 window.qemuPeer = () => pc; // for diagnostics and tests (getStats)
@@ -97,6 +106,7 @@ async function loadConsoles() {
     const j = await r.json();
     state.consoles = j.consoles;
     state.viewOnly = j.viewOnly;
+    state.stunPort = j.stunPort || 0;
     return;
   }
 }
@@ -123,12 +133,19 @@ ui.picker.addEventListener('change', () => {
 });
 
 // ---- WHEP ----
+// Resolves when the offer is worth sending: ICE gathering complete, or shortly after the first
+// candidate the bridge can use (an address, not an mDNS name it cannot resolve: the
+// server-reflexive one from the bridge's STUN server comes within milliseconds, while
+// Chromium may take seconds to finish with its mDNS-named host candidates), or after ms.
 function waitIceGathering(p, ms) {
   if (p.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    p.addEventListener('icegatheringstatechange', () => {
-      if (p.iceGatheringState === 'complete') { clearTimeout(t); resolve(); }
+    const done = () => { clearTimeout(t); resolve(); };
+    p.addEventListener('icegatheringstatechange', () => { if (p.iceGatheringState === 'complete') done(); });
+    p.addEventListener('icecandidate', (e) => {
+      const c = e.candidate;
+      if (c && c.address && !c.address.endsWith('.local')) setTimeout(done, 50);
     });
   });
 }
@@ -166,7 +183,12 @@ async function connect() {
     ui.title.textContent = info ? info.label : 'QEMU';
     document.title = (info ? info.label + ' \u2013 ' : '') + 'QEMU console';
 
-    const p = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    // the bridge's own STUN server, on the host this page came from: a page without media
+    // permission hides its addresses behind mDNS names, which the bridge cannot resolve and
+    // which never come where no interface does multicast (loopback only); the server-reflexive
+    // candidate it gets from the bridge is not hidden (see StunResponder in the bridge)
+    const iceServers = state.stunPort ? [{ urls: 'stun:' + location.hostname + ':' + state.stunPort }] : [];
+    const p = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers });
     pc = p;
     const tr = p.addTransceiver('video', { direction: 'recvonly' });
     preferCodec(tr);
@@ -185,6 +207,7 @@ async function connect() {
       if (gen !== generation) return;
       const s = p.connectionState;
       if (s === 'connected') {
+        mark('connectedMs');
         setStatus('connected', 'Connected');
         retryDelay = 1000;
         showMessage(ui.video.readyState >= 2 ? '' : 'Waiting for the picture\u2026');
@@ -196,7 +219,9 @@ async function connect() {
       }
     };
     await p.setLocalDescription(await p.createOffer());
+    mark('offerMs');
     await waitIceGathering(p, 3000);
+    mark('postMs');
     if (gen !== generation) return;
     const r = await fetch('whep/' + consoleId, {
       method: 'POST', headers: authHeaders({ 'Content-Type': 'application/sdp' }), body: p.localDescription.sdp,
@@ -216,6 +241,7 @@ async function connect() {
     }
     state.location = new URL(r.headers.get('Location'), location.href).href;
     await p.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+    mark('answerMs');
   } catch (e) {
     if (gen !== generation) return;
     state.lastError = String(e.message || e);
@@ -272,6 +298,7 @@ function setupChannel(channel, gen) {
     if (!m || m.v !== V) return;
     switch (m.t) {
       case 'hello':
+        mark('helloMs');
         state.hello = m;
         state.session = m.session;
         state.viewOnly = m.viewOnly;
