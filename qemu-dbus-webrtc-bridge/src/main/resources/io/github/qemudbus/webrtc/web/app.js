@@ -16,6 +16,7 @@ const ui = {
   clipGuest: $('clip-guest'), clipNote: $('clip-note'), clipCopy: $('clip-copy'),
   term: $('term'), termPort: $('term-port'), termBreak: $('term-break'), termClear: $('term-clear'),
   termWide: $('term-wide'), termOut: $('term-out'), termForm: $('term-form'), termIn: $('term-in'), grid: $('grid'),
+  btnKbd: $('btn-kbd'), kbdSink: $('kbd-sink'),
 };
 
 // ---- settings from the address bar (the token is moved to sessionStorage and removed) ----
@@ -417,7 +418,7 @@ function sendResize(now) {
     const key = w + 'x' + h;
     if (w < 64 || h < 64 || (key === lastResize && !now)) return;
     lastResize = key;
-    send({ t: 'resize', width: w, height: h });
+    if (send({ t: 'resize', width: w, height: h })) state.resizeSent = { width: w, height: h };
   }, now ? 0 : 400);
 }
 
@@ -462,25 +463,60 @@ function placeCursor() {
 const heldKeys = new Set();
 function captureKeys() {
   const a = document.activeElement;
-  return !ui.dialog.open && (a === ui.screen || a === document.body || a === null);
+  return !ui.dialog.open && (a === ui.screen || a === document.body || a === null || a === ui.kbdSink);
 }
 
-// Some synthetic and on-screen keyboards leave KeyboardEvent.code empty: derive it from
-// e.key for the keys where that is unambiguous.
+// Keys: a physical key sends its code (KeyboardEvent.code) and the guest's layout decides the
+// character. Input whose code does not carry the character is typed as the characters meant
+// ("text" messages, rev 3: the bridge types them as a US keyboard would, so the guest needs a
+// US layout for them): a printable key with no code or 'Unidentified' (on-screen keyboards,
+// synthetic events), or whose character is the other shift state of its key on a US layout
+// (a synthetic '|' with code Backslash and no Shift); IME commits, dictation and paste reach
+// the hidden text field behind the Keyboard button and are typed the same way. Named keys
+// without a code (Enter, arrows...) map to their code.
 const KEY_TO_CODE = { Enter: 'Enter', Tab: 'Tab', Backspace: 'Backspace', Escape: 'Escape', ' ': 'Space',
   Delete: 'Delete', ArrowUp: 'ArrowUp', ArrowDown: 'ArrowDown', ArrowLeft: 'ArrowLeft', ArrowRight: 'ArrowRight',
   Home: 'Home', End: 'End', PageUp: 'PageUp', PageDown: 'PageDown', Insert: 'Insert' };
+// what each key types on a US layout: [unshifted, shifted]
+const US_KEYS = { Backquote: '`~', Digit1: '1!', Digit2: '2@', Digit3: '3#', Digit4: '4$', Digit5: '5%', Digit6: '6^',
+  Digit7: '7&', Digit8: '8*', Digit9: '9(', Digit0: '0)', Minus: '-_', Equal: '=+', BracketLeft: '[{',
+  BracketRight: ']}', Backslash: '\\|', Semicolon: ';:', Quote: '\'"', Comma: ',<', Period: '.>', Slash: '/?', Space: '  ' };
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') US_KEYS['Key' + c] = c.toLowerCase() + c;
 function codeOf(e) {
-  if (e.code) return e.code;
-  if (KEY_TO_CODE[e.key]) return KEY_TO_CODE[e.key];
-  if (/^[a-zA-Z]$/.test(e.key)) return 'Key' + e.key.toUpperCase();
-  if (/^[0-9]$/.test(e.key)) return 'Digit' + e.key;
-  return '';
+  if (e.code && e.code !== 'Unidentified') return e.code;
+  return KEY_TO_CODE[e.key] || '';
+}
+function canType() {
+  return Boolean(state.hello && state.hello.rev >= 3);
+}
+// The characters to type instead of the key's code, or null to send the code.
+function textOf(e) {
+  if (!canType() || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return null;
+  const k = e.key;
+  if (typeof k !== 'string' || [...k].length !== 1 || k < ' ') return null; // a named key
+  if (!e.code || e.code === 'Unidentified') return k;
+  const us = US_KEYS[e.code];
+  if (!us || (k !== us[0] && k !== us[1])) return null; // another layout's key: its code, the guest's layout
+  if (/^[a-z]$/i.test(k)) return null; // letters: Caps Lock may flip the case, the code is right
+  return (k === us[1] && k !== us[0]) === e.shiftKey ? null : k; // the shift state does not give this character
+}
+function typeText(text) {
+  // one message per 64 characters (the bridge's limit); '\r\n' and '\r' are Enter
+  const chars = [...text.replace(/\r\n?/g, '\n')];
+  for (let i = 0; i < chars.length; i += 64) send({ t: 'text', text: chars.slice(i, i + 64).join('') });
 }
 
 document.addEventListener('keydown', (e) => {
+  if (!captureKeys()) return;
+  if (e.key === 'Process' || e.key === 'Unidentified' || e.keyCode === 229) return; // an IME: its text comes as input
+  const text = textOf(e);
+  if (text !== null) {
+    e.preventDefault();
+    typeText(text);
+    return;
+  }
   const code = codeOf(e);
-  if (!captureKeys() || !code) return;
+  if (!code) return;
   if (code === 'KeyV' && (e.ctrlKey || e.metaKey) && !e.repeat && hasFeature('clipboard')) {
     // let the browser paste: its text goes to the guest's clipboard before the V does
     holdPasteKey();
@@ -500,6 +536,41 @@ document.addEventListener('keyup', (e) => {
   heldKeys.delete(code);
   send({ t: 'key', code, down: false });
 }, true);
+
+// The Keyboard button (touch screens): focuses a hidden text field, which brings up the
+// on-screen keyboard; what it (or an IME, dictation, a paste) puts there is typed.
+ui.kbdSink.addEventListener('beforeinput', (e) => {
+  if (!canType()) return;
+  const t = e.inputType;
+  if (t === 'insertText' || t === 'insertFromPaste' || t === 'insertFromDrop' || t === 'insertReplacementText'
+      || t === 'insertFromComposition') {
+    const text = e.data || (e.dataTransfer && e.dataTransfer.getData('text/plain')) || '';
+    if (text) typeText(text);
+  } else if (t === 'insertLineBreak' || t === 'insertParagraph') {
+    typeText('\n');
+  } else if (t === 'deleteContentBackward') {
+    send({ t: 'key', code: 'Backspace', down: true });
+    send({ t: 'key', code: 'Backspace', down: false });
+  } else if (t === 'insertCompositionText') {
+    return; // the IME is still composing: its commit comes as compositionend
+  }
+  e.preventDefault();
+});
+ui.kbdSink.addEventListener('compositionend', (e) => {
+  composing = false;
+  if (canType() && e.data) typeText(e.data);
+  ui.kbdSink.value = '';
+});
+let composing = false;
+ui.kbdSink.addEventListener('compositionstart', () => { composing = true; });
+ui.kbdSink.addEventListener('input', () => { if (!composing) ui.kbdSink.value = ''; });
+ui.btnKbd.addEventListener('click', () => {
+  const open = document.activeElement !== ui.kbdSink;
+  toggle(ui.btnKbd, open);
+  if (open) ui.kbdSink.focus(); else ui.screen.focus();
+});
+ui.kbdSink.addEventListener('blur', () => toggle(ui.btnKbd, false));
+if (matchMedia('(pointer: coarse)').matches || navigator.maxTouchPoints > 0) ui.btnKbd.classList.remove('hidden');
 
 function releaseAllLocal() {
   for (const code of heldKeys) send({ t: 'key', code, down: false });
