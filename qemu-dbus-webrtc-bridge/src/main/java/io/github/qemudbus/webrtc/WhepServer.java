@@ -38,6 +38,7 @@ final class WhepServer {
             "/", new String[] {"index.html", "text/html; charset=utf-8"},
             "/index.html", new String[] {"index.html", "text/html; charset=utf-8"},
             "/app.js", new String[] {"app.js", "text/javascript; charset=utf-8"},
+            "/mic-worklet.js", new String[] {"mic-worklet.js", "text/javascript; charset=utf-8"},
             "/style.css", new String[] {"style.css", "text/css; charset=utf-8"},
             "/favicon.svg", new String[] {"favicon.svg", "image/svg+xml"});
     private static final Pattern WHEP = Pattern.compile("/whep/(\\d{1,9})");
@@ -425,7 +426,7 @@ final class WhepServer {
         h.set("Cache-Control", "no-cache");
         h.set("Content-Security-Policy", CSP);
         h.set("X-Frame-Options", "SAMEORIGIN");
-        h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        h.set("Permissions-Policy", "camera=(), microphone=(self), geolocation=()"); // the Mic button
         HttpExchanges.send(ex, 200, type, data);
     }
 }

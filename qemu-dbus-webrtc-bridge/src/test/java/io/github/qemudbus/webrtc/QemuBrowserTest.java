@@ -201,10 +201,16 @@ class QemuBrowserTest {
                     () -> (Map<String, Object>) b.state().get("resizeSent"));
             int w = ((Number) sent.get("width")).intValue();
             int h = ((Number) sent.get("height")).intValue();
-            Browser.await("the guest's mode to become the page's " + w + "x" + h, WAIT, () -> {
-                var info = vd.console(0).info();
-                return info.width() == w && info.height() == h;
-            });
+            String[] last = {""};
+            try {
+                Browser.await("the guest's mode to become the page's " + w + "x" + h, WAIT, () -> {
+                    var info = vd.console(0).info();
+                    last[0] = info.width() + "x" + info.height();
+                    return info.width() == w && info.height() == h;
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the console is " + last[0], e);
+            }
             Browser.await("the page's video at " + w + "x" + h, WAIT, () -> Boolean.TRUE.equals(b.js(
                     "const v = document.getElementById('video'); return v.videoWidth === arguments[0] && v.videoHeight === arguments[1]",
                     w, h)));

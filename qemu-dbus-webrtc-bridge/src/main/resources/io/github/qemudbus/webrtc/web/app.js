@@ -16,7 +16,7 @@ const ui = {
   clipGuest: $('clip-guest'), clipNote: $('clip-note'), clipCopy: $('clip-copy'),
   term: $('term'), termPort: $('term-port'), termBreak: $('term-break'), termClear: $('term-clear'),
   termWide: $('term-wide'), termOut: $('term-out'), termForm: $('term-form'), termIn: $('term-in'), grid: $('grid'),
-  btnKbd: $('btn-kbd'), kbdSink: $('kbd-sink'),
+  btnKbd: $('btn-kbd'), kbdSink: $('kbd-sink'), btnMic: $('btn-mic'),
 };
 
 // ---- settings from the address bar (the token is moved to sessionStorage and removed) ----
@@ -267,6 +267,7 @@ function reconnect(delay) {
 }
 
 function closePeer(deleteSession) {
+  setMic(false);
   const loc = state.location;
   state.location = null;
   state.hello = null;
@@ -497,7 +498,11 @@ function textOf(e) {
   if (!e.code || e.code === 'Unidentified') return k;
   const us = US_KEYS[e.code];
   if (!us || (k !== us[0] && k !== us[1])) return null; // another layout's key: its code, the guest's layout
-  if (/^[a-z]$/i.test(k)) return null; // letters: Caps Lock may flip the case, the code is right
+  if (/^[a-z]$/i.test(k)) {
+    // letters: Shift or Caps Lock (not both) give upper case; a case they do not give is meant
+    const upper = e.shiftKey !== Boolean(e.getModifierState && e.getModifierState('CapsLock'));
+    return (k === k.toUpperCase()) === upper ? null : k;
+  }
   return (k === us[1] && k !== us[0]) === e.shiftKey ? null : k; // the shift state does not give this character
 }
 function typeText(text) {
@@ -789,6 +794,8 @@ function applyFeatures(m) {
   state.serialPorts = Array.isArray(m.serial) ? m.serial : [];
   ui.btnSound.classList.toggle('hidden', !hasFeature('audio'));
   ui.btnClip.classList.toggle('hidden', !hasFeature('clipboard'));
+  ui.btnMic.classList.toggle('hidden', !hasFeature('mic'));
+  if (!hasFeature('mic')) setMic(false);
   if (!hasFeature('clipboard')) {
     showClipPanel(false);
     ui.guestClip.classList.add('hidden');
@@ -810,6 +817,49 @@ function attachAudio(track) {
   ui.audio.muted = !state.soundOn;
   ui.audio.play().catch(() => {});
 }
+// ---- microphone (feature "mic"): permission asked only when the Mic button is pressed; 48 kHz
+// mono s16le PCM from an AudioWorklet, 10 ms per message, on the "qemu-mic" data channel ----
+const mic = { stream: null, ctx: null, channel: null, sent: 0, starting: false };
+state.mic = mic;
+async function setMic(on) {
+  if (!on) {
+    if (mic.stream) mic.stream.getTracks().forEach((t) => t.stop());
+    if (mic.ctx) mic.ctx.close().catch(() => {});
+    if (mic.channel) { try { mic.channel.close(); } catch (e) { /* closed */ } }
+    mic.stream = mic.ctx = mic.channel = null;
+    toggle(ui.btnMic, false);
+    return;
+  }
+  if (mic.stream || mic.starting || !pc) return;
+  mic.starting = true;
+  try {
+    mic.stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false,
+      noiseSuppression: false, autoGainControl: false } });
+    mic.ctx = new AudioContext({ sampleRate: 48000 });
+    await mic.ctx.audioWorklet.addModule('mic-worklet.js');
+    const node = new AudioWorkletNode(mic.ctx, 'qemu-mic');
+    mic.channel = pc.createDataChannel('qemu-mic', { ordered: true });
+    mic.channel.binaryType = 'arraybuffer';
+    node.port.onmessage = (e) => {
+      if (mic.channel && mic.channel.readyState === 'open' && mic.channel.bufferedAmount < 96000) {
+        mic.channel.send(e.data);
+        mic.sent += e.data.byteLength / 2;
+      }
+    };
+    mic.ctx.createMediaStreamSource(mic.stream).connect(node);
+    toggle(ui.btnMic, true);
+  } catch (e) {
+    state.lastError = 'microphone: ' + (e.message || e);
+    showMessage('Microphone unavailable: ' + (e.message || e));
+    setTimeout(() => { if (state.phase === 'connected') showMessage(''); }, 4000);
+    mic.starting = false;
+    setMic(false);
+    return;
+  }
+  mic.starting = false;
+}
+ui.btnMic.addEventListener('click', () => setMic(ui.btnMic.getAttribute('aria-pressed') !== 'true'));
+
 function setSound(on) {
   state.soundOn = on;
   ui.audio.muted = !on;
