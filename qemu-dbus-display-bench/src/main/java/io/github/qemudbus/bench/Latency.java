@@ -430,14 +430,12 @@ final class Latency {
         Chromium() throws IOException {
             profile = Files.createTempDirectory("qemu-latency-chromium");
             ChromeOptions o = new ChromeOptions();
-            o.setBinary(System.getProperty("webrtc.chromium", "/usr/bin/chromium"));
-            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
-                    "--disable-dev-shm-usage", "--window-size=1400,1000",
-                    "--disable-features=WebRtcHideLocalIpsWithMdns", "--user-data-dir=" + profile);
+            o.setBinary(io.github.qemudbus.testkit.Chromium.binary());
+            // the browser tests' one command line: no permissions, mDNS hiding on (testkit Chromium)
+            o.addArguments(io.github.qemudbus.testkit.Chromium.arguments(profile,
+                    io.github.qemudbus.testkit.Chromium.loopbackOnly(), "--window-size=1400,1000"));
             ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(new File(System.getProperty("webrtc.chromedriver", "/usr/bin/chromedriver")))
+                    .usingDriverExecutable(new File(io.github.qemudbus.testkit.Chromium.driver()))
                     .usingAnyFreePort().build();
             driver = new ChromeDriver(service, o);
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
@@ -448,13 +446,11 @@ final class Latency {
         }
 
         /**
-         * Opens the web client with media permission (without it Chromium hides the loopback
-         * candidates) and with the client's auto-resize off, so the guest keeps its mode.
+         * Opens the web client as users do (no permission granted) with the client's auto-resize
+         * off, so the guest keeps its mode.
          */
         void open(URI page) {
             String origin = page.getScheme() + "://" + page.getRawAuthority();
-            driver.executeCdpCommand("Browser.grantPermissions",
-                    Map.of("origin", origin, "permissions", List.of("videoCapture", "audioCapture")));
             driver.get(origin + "/favicon.svg");
             js("localStorage.setItem('qemu-auto-resize', 'off')");
             driver.get(page.toString());

@@ -40,6 +40,7 @@ final class BridgeRuntime implements AutoCloseable {
     private HttpListener http;
     private WhepServer.HttpParts httpParts;
     private volatile boolean stopped;
+    private StunResponder stun;
     private URI url;
     private int ticks;
 
@@ -86,8 +87,11 @@ final class BridgeRuntime implements AutoCloseable {
             }
         }
         Authorizer auth = new Authorizer(config.tokens(), config.grants());
+        // the web client's STUN server: see StunResponder (on the HTTP port's number when it is free);
+        // a host application that mounts the bridge serves the page from its own address: none then
+        stun = config.embedded() ? null : StunResponder.start(config.listen().getAddress(), config.listen().getPort());
         httpParts = new WhepServer.HttpParts(auth, vms, viewers, new InputEndpoint(auth, scheduler),
-                new AttemptThrottle(), () -> stopped, config.limits().bodyDeadlineMs());
+                new AttemptThrottle(), () -> stopped, config.limits().bodyDeadlineMs(), stun == null ? 0 : stun.port());
         if (!config.embedded()) {
             listen();
         }
@@ -261,6 +265,9 @@ final class BridgeRuntime implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 LOG.debug("audio module dispose: {}", e.toString());
             }
+        }
+        if (stun != null) {
+            stun.close();
         }
     }
 

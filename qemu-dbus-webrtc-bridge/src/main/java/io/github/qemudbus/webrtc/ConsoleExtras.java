@@ -49,6 +49,9 @@ final class ConsoleExtras implements AutoCloseable {
     private final Map<Viewer, Boolean> welcomed = new ConcurrentHashMap<>(); // viewer -> audio sent
     private volatile String guestText;
     private final List<SerialPort> serial = new CopyOnWriteArrayList<>();
+    /** The browsers' microphone (see MicInput); null when sound is off. */
+    private final MicInput mic;
+    private volatile AutoCloseable micReg;
 
     private ConsoleExtras(PeerConnectionFactory factory, boolean wantClipboard, boolean wantAudio,
             boolean wantSerial, ScheduledExecutorService scheduler) {
@@ -57,11 +60,19 @@ final class ConsoleExtras implements AutoCloseable {
         this.wantAudio = wantAudio;
         this.wantSerial = wantSerial;
         this.scheduler = scheduler;
+        this.mic = wantAudio ? new MicInput() : null;
     }
 
     /** No extras (synthetic consoles, or everything switched off). */
     static ConsoleExtras none() {
         return new ConsoleExtras(null, false, false, false, null);
+    }
+
+    /** Synthetic consoles with a microphone input and no QEMU to take it (tests read {@link #mic()}). */
+    static ConsoleExtras micOnly() {
+        ConsoleExtras e = new ConsoleExtras(null, false, true, false, null);
+        e.micReg = () -> { };
+        return e;
     }
 
     /**
@@ -101,6 +112,15 @@ final class ConsoleExtras implements AutoCloseable {
 
     /** Lets go of the display (its QEMU went away): no clipboard, no serial ports, the audio track silent. */
     synchronized void detach() {
+        AutoCloseable m = micReg;
+        if (m != null && factory != null) { // (micOnly keeps its stand-in)
+            micReg = null;
+            try {
+                m.close();
+            } catch (Exception e) {
+                LOG.debug("audio-in unregister: {}", e.toString());
+            }
+        }
         AudioOutRegistration r = audioReg;
         audioReg = null;
         if (r != null) {
@@ -152,6 +172,12 @@ final class ConsoleExtras implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             LOG.warn("guest audio unavailable: {}", e.getMessage());
         }
+        try {
+            micReg = qemuAudio.registerInListener(mic);
+            LOG.info("guest audio input: the browsers' microphones (Mic button)");
+        } catch (RuntimeException e) {
+            LOG.info("no guest audio input: {}", e.getMessage());
+        }
     }
 
     private void openClipboard(QemuDisplay display) {
@@ -185,6 +211,11 @@ final class ConsoleExtras implements AutoCloseable {
     }
 
     // --- what sessions use ---
+
+    /** Where the pages' microphones go, or null (sound off); it reaches the guest while {@code mic} is a feature. */
+    MicInput mic() {
+        return micReg != null ? mic : null;
+    }
 
     /** The audio track to add to viewers' peer connections, or null. */
     AudioTrack audioTrack() {
@@ -223,6 +254,9 @@ final class ConsoleExtras implements AutoCloseable {
         }
         if (!serial.isEmpty()) {
             f.add("serial");
+        }
+        if (micReg != null && !viewOnly) {
+            f.add("mic");
         }
         ArrayNode ports = hello.putArray("serial");
         for (SerialPort p : serial) {

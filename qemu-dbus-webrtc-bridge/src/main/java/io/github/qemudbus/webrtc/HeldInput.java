@@ -1,9 +1,13 @@
 package io.github.qemudbus.webrtc;
 
+import io.github.qemudbus.display.KeyCodes;
+import io.github.qemudbus.display.KeyStroke;
+import io.github.qemudbus.display.Keyboard;
 import io.github.qemudbus.display.MouseButton;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +43,8 @@ final class HeldInput {
                 keys.remove(k.qnum());
                 q.keyRelease(k.qnum());
             }
+        } else if (msg instanceof Protocol.Text t) {
+            type(t, q);
         } else if (msg instanceof Protocol.Move m) {
             if (!absolute) {
                 return Outcome.NOT_ABSOLUTE;
@@ -68,6 +74,52 @@ final class HeldInput {
             return Outcome.OTHER;
         }
         return Outcome.APPLIED;
+    }
+
+    /**
+     * Types characters as a US keyboard does: Shift around the shifted ones, with the shift keys
+     * this viewer holds lifted meanwhile (so "a" stays "a") and pressed again after. Paced like
+     * {@link Keyboard#type(String)}: QEMU's PS/2 queue drops scancodes a busy guest reads late.
+     */
+    private void type(Protocol.Text t, ConsoleInput q) {
+        int shift = KeyCodes.qnum("ShiftLeft").getAsInt();
+        List<Integer> heldShifts = new ArrayList<>();
+        for (int k : new int[] {shift, KeyCodes.qnum("ShiftRight").getAsInt()}) {
+            if (keys.contains(k)) {
+                heldShifts.add(k);
+                q.keyRelease(k);
+            }
+        }
+        try {
+            for (KeyStroke s : t.strokes()) {
+                int key = KeyCodes.qnum(s.code()).getAsInt();
+                if (s.shift()) {
+                    q.keyPress(shift);
+                    pause();
+                }
+                try {
+                    q.keyPress(key);
+                    pause();
+                    q.keyRelease(key);
+                    pause();
+                } finally {
+                    if (s.shift()) {
+                        q.keyRelease(shift);
+                        pause();
+                    }
+                }
+            }
+        } finally {
+            heldShifts.forEach(q::keyPress);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(Keyboard.DEFAULT_KEY_INTERVAL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Releases every key and button still down; failures are logged, never thrown. */

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.qemudbus.display.KeyCodes;
+import io.github.qemudbus.display.KeyStroke;
 import io.github.qemudbus.display.MouseButton;
 import io.github.qemudbus.display.MultiTouch;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -39,7 +41,9 @@ final class Protocol {
      * The revision of version 1 this bridge speaks: 2 adds clipboard, serial console and audio
      * (additive: a page checks {@code hello.features} before using them).
      */
-    static final int REVISION = 2;
+    static final int REVISION = 3;
+    /** Characters in one {@code text} message, at most (typing them holds the console's input lane). */
+    static final int MAX_TEXT_CHARS = 64;
     /** Largest clipboard text a page may offer, over all its parts, in UTF-8 bytes. */
     static final int MAX_CLIPBOARD_BYTES = 1 << 20;
     /** Largest guest clipboard text sent to a page, in UTF-8 bytes; longer text is cut. */
@@ -60,12 +64,21 @@ final class Protocol {
     }
 
     /** A parsed message from the page. */
-    sealed interface Inbound permits Key, Move, Rel, Button, Wheel, Touch, Resize, ReleaseAll, Ping, ClipboardPart,
+    sealed interface Inbound permits Key, Text, Move, Rel, Button, Wheel, Touch, Resize, ReleaseAll, Ping, ClipboardPart,
             SerialInput, SerialBreak, Rejected {
     }
 
     /** A key went down or up; {@code qnum} is already mapped and valid. */
     record Key(String code, int qnum, boolean down) implements Inbound {
+    }
+
+    /**
+     * Characters the user meant, to be typed as a US keyboard types them (rev 3): what a page
+     * sends when a key event's code is missing or does not carry the character.
+     *
+     * @param strokes the keys, one per character, already checked
+     */
+    record Text(List<KeyStroke> strokes) implements Inbound {
     }
 
     /** Absolute pointer position in console pixels, clamped into the console. */
@@ -181,6 +194,7 @@ final class Protocol {
         try {
             return switch (type) {
                 case "key" -> key(root);
+                case "text" -> text(root);
                 case "move" -> move(root, bounds);
                 case "rel" -> new Rel(clampInt(integer(root, "dx", -1_000_000, 1_000_000), MAX_REL),
                         clampInt(integer(root, "dy", -1_000_000, 1_000_000), MAX_REL));
@@ -210,6 +224,15 @@ final class Protocol {
             return new Rejected("unknown-key", "unknown key code '" + code + "'", "key");
         }
         return new Key(code, q.getAsInt(), down);
+    }
+
+    private static Inbound text(JsonNode root) {
+        String text = string(root, "text", MAX_TEXT_CHARS);
+        try {
+            return new Text(KeyCodes.usLayout(text));
+        } catch (IllegalArgumentException e) {
+            return new Rejected("untypable", shorten(e.getMessage()), "text");
+        }
     }
 
     private static Inbound move(JsonNode root, Bounds b) {

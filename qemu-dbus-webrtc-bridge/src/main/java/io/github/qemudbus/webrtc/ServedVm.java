@@ -38,7 +38,8 @@ final class ServedVm implements AutoCloseable {
         for (ConsoleBackend b : backends) {
             streams.add(ConsoleStream.of(b, ctx));
         }
-        ServedVm v = new ServedVm(name, true, new Consoles(streams), ConsoleExtras.none(), null);
+        ServedVm v = new ServedVm(name, true, new Consoles(streams),
+                ctx.config().audio() ? ConsoleExtras.micOnly() : ConsoleExtras.none(), null);
         for (ConsoleStream s : streams) {
             s.start();
         }

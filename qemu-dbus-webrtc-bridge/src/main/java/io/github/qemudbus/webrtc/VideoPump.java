@@ -85,6 +85,9 @@ final class VideoPump implements FrameListener, AutoCloseable {
         synchronized (lock) {
             kick = true;
             pendingFull = true;
+            // refresh as after a change: libwebrtc's encoder drops a new stream's first frames
+            // (up to 4) while its bandwidth estimate is low; at the 1 s refresh that is 4 s of black
+            lastChangeNs = System.nanoTime();
             lock.notifyAll();
         }
     }

@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 final class ViewerSession implements PeerConnectionObserver, Viewer {
     private static final Logger LOG = LoggerFactory.getLogger(ViewerSession.class);
     private static final long MAX_BUFFERED = 1 << 20;
+    /** The data channel a page opens for its microphone (binary PCM; see {@link MicInput}). */
+    static final String MIC_LABEL = "qemu-mic";
 
     /** Thrown when the offer cannot be answered; the message is safe to show the client. */
     static final class OfferException extends Exception {
@@ -74,6 +76,8 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
     private volatile RTCDataChannel channel;
     /** Data channels the page opened besides "qemu": closed at once, freed with the session. */
     private final List<RTCDataChannel> others = new ArrayList<>();
+    /** The microphone channel, if the page opened one (also in {@link #others}). */
+    private volatile RTCDataChannel micChannel;
     private volatile boolean helloSent;
     private volatile RTCPeerConnectionState state = RTCPeerConnectionState.NEW;
     private volatile long disconnectedSinceNs;
@@ -239,6 +243,11 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
         } catch (RuntimeException e) {
             return;
         }
+        MicInput mic = extras.mic();
+        if (MIC_LABEL.equals(label) && !viewOnly && mic != null) {
+            micChannel(ch, mic);
+            return;
+        }
         if (!Protocol.CHANNEL_LABEL.equals(label) || channel != null) {
             LOG.debug("session {}: refusing data channel '{}'", id, label);
             synchronized (others) {
@@ -280,6 +289,35 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
             }
         });
         later(this::channelStateChanged);
+    }
+
+    /**
+     * The page's microphone: binary messages of 48 kHz mono s16le PCM go to the guest's audio
+     * input (see {@link MicInput}); anything else on it is dropped. The channel is freed with
+     * the session.
+     */
+    private void micChannel(RTCDataChannel ch, MicInput mic) {
+        synchronized (others) {
+            others.add(ch);
+        }
+        micChannel = ch;
+        LOG.debug("session {}: microphone on", id);
+        ch.registerObserver(new RTCDataChannelObserver() {
+            @Override
+            public void onBufferedAmountChange(long previousAmount) {
+            }
+
+            @Override
+            public void onStateChange() {
+            }
+
+            @Override
+            public void onMessage(RTCDataChannelBuffer buffer) {
+                if (buffer.binary && !closed.get()) {
+                    mic.write(buffer.data);
+                }
+            }
+        });
     }
 
     /** Runs work off the WebRTC callback thread; dropped once the bridge is shutting down. */
@@ -447,6 +485,15 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
                 ch.close();
             } catch (RuntimeException e) {
                 LOG.debug("session {}: data channel close: {}", id, e.toString());
+            }
+        }
+        RTCDataChannel mic = micChannel;
+        if (mic != null) {
+            try {
+                mic.unregisterObserver();
+                mic.close();
+            } catch (RuntimeException e) {
+                LOG.debug("session {}: microphone channel close: {}", id, e.toString());
             }
         }
         for (RTCRtpSender s : new RTCRtpSender[] {sender, audioSender}) {

@@ -37,6 +37,7 @@ final class WhepServer extends HttpServlet {
             "/", new String[] {"index.html", "text/html; charset=utf-8"},
             "/index.html", new String[] {"index.html", "text/html; charset=utf-8"},
             "/app.js", new String[] {"app.js", "text/javascript; charset=utf-8"},
+            "/mic-worklet.js", new String[] {"mic-worklet.js", "text/javascript; charset=utf-8"},
             "/style.css", new String[] {"style.css", "text/css; charset=utf-8"},
             "/favicon.svg", new String[] {"favicon.svg", "image/svg+xml"});
     private static final Pattern WHEP = Pattern.compile("/whep/(\\d{1,9})");
@@ -60,9 +61,10 @@ final class WhepServer extends HttpServlet {
      * @param throttle failed attempts per client
      * @param stopped true once the bridge stops (requests then get 503)
      * @param bodyDeadlineMs how long a request body may take to arrive
+     * @param stunPort the bridge's STUN server's UDP port for the page, 0 for none (see StunResponder)
      */
     record HttpParts(Authorizer auth, ServedVms vms, Viewers viewers, InputEndpoint input, AttemptThrottle throttle,
-            BooleanSupplier stopped, long bodyDeadlineMs) {
+            BooleanSupplier stopped, long bodyDeadlineMs, int stunPort) {
     }
 
     /**
@@ -315,6 +317,7 @@ final class WhepServer extends HttpServlet {
         root.put("viewOnly", access == Tokens.Access.VIEW);
         root.put("vm", vm.name());
         root.put("state", vm.running() ? "running" : "stopped");
+        root.put("stunPort", parts.stunPort()); // the bridge's STUN server, on the page's host: see StunResponder
         ArrayNode list = root.putArray("consoles");
         for (ConsoleStream s : vm.consoles().all()) {
             ObjectNode c = list.addObject();
@@ -416,7 +419,7 @@ final class WhepServer extends HttpServlet {
         rs.setHeader("Cache-Control", "no-cache");
         rs.setHeader("Content-Security-Policy", CSP);
         rs.setHeader("X-Frame-Options", "SAMEORIGIN");
-        rs.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        rs.setHeader("Permissions-Policy", "camera=(), microphone=(self), geolocation=()"); // the Mic button
         HttpExchanges.send(rq, rs, 200, type, data);
     }
 }

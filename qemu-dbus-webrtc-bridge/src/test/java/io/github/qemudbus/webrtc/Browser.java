@@ -1,5 +1,6 @@
 package io.github.qemudbus.webrtc;
 
+import io.github.qemudbus.testkit.Chromium;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,56 +18,77 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
-/** Headless Debian Chromium through Selenium, with a fresh profile; flags from the feasibility notes. */
+/**
+ * Headless Debian Chromium through Selenium, with a fresh profile, started as every browser test
+ * starts it: {@link Chromium} (the testkit) has the command line, which keeps what users have
+ * (no permissions granted, host addresses behind mDNS names). A test about the microphone or
+ * the clipboard grants that permission itself ({@link #grantMicrophone}, {@link #openWithClipboard}).
+ */
 final class Browser implements AutoCloseable {
-    static final String CHROMIUM = System.getProperty("webrtc.chromium", "/usr/bin/chromium");
-    static final String CHROMEDRIVER = System.getProperty("webrtc.chromedriver", "/usr/bin/chromedriver");
+    static final String CHROMIUM = Chromium.binary();
+    static final String CHROMEDRIVER = Chromium.driver();
 
     final ChromeDriver driver;
     private final Path profile;
+    private final AutoCloseable peer;
 
-    Browser() throws IOException {
-        this(Map.of());
+    /** Chromium on this host (this network namespace). */
+    Browser(String... extraFlags) throws IOException {
+        this(null, Map.of(), extraFlags);
     }
 
-    /** A browser whose processes get these environment variables too (e.g. a HOME with an NSS db of test CAs). */
-    Browser(Map<String, String> environment) throws IOException {
+    /** Chromium on this host whose processes get these environment variables too (e.g. a HOME with an NSS db of test CAs). */
+    Browser(Map<String, String> environment, String... extraFlags) throws IOException {
+        this(null, environment, extraFlags);
+    }
+
+    /**
+     * Chromium in another host: {@code elsewhere} is a network namespace joined to this one
+     * (see {@link LanPair}); chromedriver runs there too and is reached through a forwarder.
+     */
+    Browser(LanPair elsewhere, String... extraFlags) throws IOException {
+        this(elsewhere, Map.of(), extraFlags);
+    }
+
+    private Browser(LanPair elsewhere, Map<String, String> environment, String... extraFlags) throws IOException {
         profile = Files.createTempDirectory("qemu-webrtc-chromium");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM);
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
-                "--disable-dev-shm-usage", "--window-size=1280,900", "--disable-features=WebRtcHideLocalIpsWithMdns", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().withEnvironment(environment).build();
+        o.addArguments(Chromium.arguments(profile, elsewhere == null && Chromium.loopbackOnly(), extraFlags));
+        ChromeDriverService service;
+        if (elsewhere == null) {
+            peer = null;
+            service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+                    .usingAnyFreePort().withEnvironment(environment).build();
+        } else {
+            LanPair.Driver d = elsewhere.driver(CHROMEDRIVER);
+            peer = d;
+            service = new ChromeDriverService.Builder().usingDriverExecutable(d.executable().toFile())
+                    .usingPort(d.port()).withAllowedListIps(elsewhere.hereAddress()).build();
+        }
         driver = new ChromeDriver(service, o);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     }
 
     static boolean available() {
-        return new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+        return Chromium.available();
     }
 
-    /**
-     * Grants camera and microphone permission to an origin: only then does Chromium enumerate
-     * all interfaces (here: lo) and show plain addresses instead of mDNS names.
-     */
-    void grantMedia(String origin) {
+    /** Grants the page's origin the microphone, as a user answering the page's prompt would. */
+    void grantMicrophone(java.net.URI url) {
         driver.executeCdpCommand("Browser.grantPermissions",
-                Map.of("origin", origin, "permissions", List.of("videoCapture", "audioCapture")));
+                Map.of("origin", url.getScheme() + "://" + url.getRawAuthority(), "permissions", List.of("audioCapture")));
     }
 
-    /** Opens a page of the bridge, after granting its origin media permission. */
+    /** Opens a page of the bridge, with no permission granted. */
     void open(java.net.URI url) {
-        grantMedia(url.getScheme() + "://" + url.getRawAuthority());
         driver.get(url.toString());
     }
 
-    /** Opens a page after granting its origin media and clipboard permission (one grant replaces the last). */
+    /** Opens a page after granting its origin the clipboard (what the page's clipboard buttons ask for). */
     void openWithClipboard(java.net.URI url) {
         driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", url.getScheme() + "://" + url.getRawAuthority(),
-                "permissions", List.of("videoCapture", "audioCapture", "clipboardReadWrite", "clipboardSanitizedWrite")));
+                "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
         driver.get(url.toString());
     }
 
@@ -145,6 +167,13 @@ final class Browser implements AutoCloseable {
         try {
             driver.quit();
         } finally {
+            if (peer != null) {
+                try {
+                    peer.close();
+                } catch (Exception e) {
+                    // best effort
+                }
+            }
             try (Stream<Path> s = Files.walk(profile)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {

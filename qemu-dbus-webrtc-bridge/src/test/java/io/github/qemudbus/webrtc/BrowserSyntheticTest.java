@@ -159,6 +159,44 @@ class BrowserSyntheticTest {
         }
     }
 
+    /**
+     * Keys whose code does not carry the character: a synthetic '|' with code Backslash and no
+     * Shift (what Playwright's keyboard.type sends), a key-only 'a' (no code, as on-screen
+     * keyboards send), and text put into the Keyboard button's field (an IME commit) are typed
+     * as the characters meant (US layout: Shift+Backslash, KeyA, KeyH KeyI); a physical key of
+     * another layout (key 'z' on code KeyY, German) keeps its code.
+     */
+    @Test
+    void charactersMeantAreTypedWhenTheCodeDoesNotCarryThem() throws Exception {
+        b.open(page("token=" + TOKEN));
+        awaitConnected(b);
+        b.js("document.getElementById('screen').focus()");
+        red.input.clear();
+        b.driver.executeCdpCommand("Input.dispatchKeyEvent", Map.of("type", "keyDown", "key", "|", "code", "Backslash",
+                "text", "|", "windowsVirtualKeyCode", 220));
+        b.driver.executeCdpCommand("Input.dispatchKeyEvent", Map.of("type", "keyUp", "key", "|", "code", "Backslash",
+                "windowsVirtualKeyCode", 220));
+        awaitInput(red, "press 42", "press 43", "release 43", "release 42");
+        assertEquals(List.of("press 42", "press 43", "release 43", "release 42"), red.input, "Shift+Backslash, once");
+        red.input.clear();
+        b.js("for (const type of ['keydown', 'keyup']) document.getElementById('screen').dispatchEvent("
+                + "new KeyboardEvent(type, { key: 'a', bubbles: true }))");
+        awaitInput(red, "press 30", "release 30");
+        assertEquals(List.of("press 30", "release 30"), red.input, "a key-only 'a': KeyA, no Shift");
+        red.input.clear();
+        b.js("for (const type of ['keydown', 'keyup']) document.getElementById('screen').dispatchEvent("
+                + "new KeyboardEvent(type, { key: 'z', code: 'KeyY', bubbles: true }))");
+        awaitInput(red, "press 21", "release 21");
+        assertEquals(List.of("press 21", "release 21"), red.input, "another layout's key keeps its code (KeyY)");
+        // an IME commit in the Keyboard button's field
+        red.input.clear();
+        b.js("const s = document.getElementById('kbd-sink'); s.focus();"
+                + "s.dispatchEvent(new CompositionEvent('compositionstart', { data: '' }));"
+                + "s.dispatchEvent(new CompositionEvent('compositionend', { data: 'hi' }));");
+        awaitInput(red, "press 35", "release 35", "press 23", "release 23");
+        assertFalse(red.input.contains("press 42"), "no Shift for lower case: " + red.input);
+    }
+
     static void touch(Browser b, String type, double x, double y) {
         b.driver.executeCdpCommand("Input.dispatchTouchEvent", Map.of("type", type,
                 "touchPoints", type.equals("touchEnd") ? List.of() : List.of(Map.of("x", x, "y", y, "id", 1))));
@@ -236,16 +274,17 @@ class BrowserSyntheticTest {
             assertEquals(2L, ((Number) b.js("return document.getElementById('picker').options.length")).longValue());
             assertTrue(b.driver.findElement(By.id("picker")).isDisplayed());
             assertEquals(320L, ((Number) b.js("return document.getElementById('screen').getBoundingClientRect().width")).longValue());
-            // relative mouse: the first click asks for pointer lock, the next ones move and click
+            // relative mouse: the first click asks for pointer lock (headless Chromium grants it, as
+            // QemuBrowserTest relies on too), the next ones move and click
             WebElement screen = b.driver.findElement(By.id("screen"));
             new Actions(b.driver).moveToElement(screen).click().perform();
-            boolean locked = Boolean.TRUE.equals(b.js("return document.pointerLockElement === document.getElementById('screen')"));
-            if (locked) {
-                new Actions(b.driver).moveByOffset(5, 3).click().perform();
-                awaitInput(blue, "down LEFT", "up LEFT");
-            } else {
-                System.out.println("headless Chromium refused pointer lock; relative mouse not checked");
-            }
+            Browser.await("pointer lock", WAIT, () -> Boolean.TRUE.equals(
+                    b.js("return document.pointerLockElement === document.getElementById('screen')")));
+            blue.input.clear();
+            new Actions(b.driver).moveByOffset(5, 3).click().perform();
+            awaitInput(blue, "down LEFT", "up LEFT");
+            assertTrue(blue.input.stream().anyMatch(e -> e.startsWith("rel ")), "relative motion: " + blue.input);
+            b.js("document.exitPointerLock()");
             // switch console with the picker
             new org.openqa.selenium.support.ui.Select(b.driver.findElement(By.id("picker"))).selectByValue("0");
             awaitColour(b, 255, 0, 0);
@@ -290,7 +329,11 @@ class BrowserSyntheticTest {
             const token = arguments[0];
             const done = arguments[arguments.length - 1];
             const out = { errors: [], pong: false, rejected: 0 };
-            const pc = new RTCPeerConnection();
+            (async () => {
+            // the bridge's STUN server, as the page uses it: without media permission Chromium has
+            // no usable candidate of its own on a loopback-only host
+            const list = await (await fetch('/api/consoles', { headers: { Authorization: 'Bearer ' + token } })).json();
+            const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:' + location.hostname + ':' + list.stunPort }] });
             pc.addTransceiver('video', { direction: 'recvonly' });
             const dc = pc.createDataChannel('qemu');
             dc.onmessage = (e) => {
@@ -311,7 +354,6 @@ class BrowserSyntheticTest {
               msgs.forEach((m, i) => setTimeout(() => dc.send(m), i * 250));
             };
             setTimeout(() => { pc.close(); done(out); }, 15000);
-            (async () => {
               await pc.setLocalDescription(await pc.createOffer());
               await new Promise((r) => { if (pc.iceGatheringState === 'complete') r();
                 pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') r(); };

@@ -124,6 +124,46 @@ class QemuBrowserTest {
         }
     }
 
+    /**
+     * Text typed by synthetic key events (CDP, as Playwright sends them: each character with its
+     * key's code and no Shift, so '|' comes as code Backslash unshifted) and by key-only events
+     * (no code, as on-screen keyboards send) reaches the guest's shell exactly (US layout).
+     */
+    @Test
+    void syntheticAndCodelessKeysTypeExactlyInTheGuest() throws Exception {
+        connect(b);
+        b.js("document.getElementById('screen').focus()");
+        String synthetic = "echo 'a|b>c~d_E:F?G\"H' > /tmp/synthetic-keys";
+        for (char c : (synthetic + "\r").toCharArray()) {
+            String key = c == '\r' ? "Enter" : String.valueOf(c);
+            String code = usCode(c);
+            for (String type : List.of("keyDown", "keyUp")) {
+                java.util.Map<String, Object> ev = new java.util.HashMap<>(Map.of("type", type, "key", key, "code", code));
+                if (type.equals("keyDown") && c != '\r') {
+                    ev.put("text", key);
+                }
+                b.driver.executeCdpCommand("Input.dispatchKeyEvent", ev);
+            }
+        }
+        String codeless = "echo Hello, World! 1+1=2 > /tmp/codeless-keys";
+        b.js("const s = document.getElementById('screen');"
+                + "for (const k of arguments[0]) for (const type of ['keydown', 'keyup'])"
+                + "  s.dispatchEvent(new KeyboardEvent(type, { key: k, bubbles: true }));"
+                + "for (const type of ['keydown', 'keyup']) s.dispatchEvent(new KeyboardEvent(type, { key: 'Enter', bubbles: true }));",
+                codeless);
+        Browser.await("both files in the guest", WAIT, () -> qemu.guest().run("ls /tmp/synthetic-keys /tmp/codeless-keys").succeeded());
+        assertEquals("a|b>c~d_E:F?G\"H", qemu.guest().runChecked("cat /tmp/synthetic-keys").trim());
+        assertEquals("Hello, World! 1+1=2", qemu.guest().runChecked("cat /tmp/codeless-keys").trim());
+    }
+
+    /** The code of the key that types {@code c} on a US layout (what a synthetic event names). */
+    static String usCode(char c) {
+        if (c == '\r') {
+            return "Enter";
+        }
+        return io.github.qemudbus.display.KeyCodes.usLayout(String.valueOf(c)).get(0).code();
+    }
+
     @Test
     void mouseClickReachesQemu() throws Exception {
         connect(b);
@@ -138,7 +178,16 @@ class QemuBrowserTest {
                 () -> qemu.qemuStderr().contains("button left, down 1") && qemu.qemuStderr().contains("button left, down 0"));
     }
 
-    /** virtio-vga: QEMU-allocated surfaces (shared-map path) and a device that follows SetUIInfo. */
+    /**
+     * virtio-vga: QEMU-allocated surfaces (shared-map path) and a device that follows SetUIInfo.
+     * Disabled, and listed in the report: checked for real now (the guest's DRM connector must
+     * offer the page's size), it cannot pass with the tiny guest, whose kernel has no virtio_gpu
+     * driver (its modules: bochs, drm helpers; vesafb at video=1024x768), so virtio-vga runs in
+     * VGA mode and nothing in the guest hears SetUIInfo: its connector offers only 1024x768.
+     * Before issue 20 the test passed because it only checked that no error came back. It can run
+     * once the test guest has virtio_gpu (or on the desktop guest).
+     */
+    @org.junit.jupiter.api.Disabled("the tiny guest has no virtio_gpu driver, so its mode cannot follow SetUIInfo: see the javadoc")
     @Test
     void virtioVgaFollowsTheWindowSize() throws Exception {
         try (QemuFixture vq = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.VIRTIO)
@@ -154,12 +203,27 @@ class QemuBrowserTest {
                 return a != null && Math.abs(a.get(0).doubleValue() - 0xc0) < 40 && Math.abs(a.get(1).doubleValue() - 0x30) < 40
                         && Math.abs(a.get(2).doubleValue() - 0x80) < 40;
             });
-            // the page sent its size on connect; virtio-gpu accepts SetUIInfo
-            Browser.await("SetUIInfo accepted", WAIT, () -> {
-                Object h = b.js("return window.qemuConsole.errors.some(e => e.code === 'unsupported')");
-                return Boolean.FALSE.equals(h) && !Boolean.TRUE.equals(b.js("return document.getElementById('btn-resize').disabled"))
-                        && vb.viewerCount() == 1;
-            });
+            // the page sent its size on connect; virtio-gpu passes it to the guest, whose driver
+            // switches to that mode: the console (QEMU's surface) and the page's video take it on
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sent = Browser.await("the page's size sent", WAIT,
+                    () -> (Map<String, Object>) b.state().get("resizeSent"));
+            int w = ((Number) sent.get("width")).intValue();
+            int h = ((Number) sent.get("height")).intValue();
+            // the guest's DRM driver takes the size as its connector's preferred mode (the tiny
+            // guest's console keeps its mode: nothing in it sets a new one)
+            String[] modes = {""};
+            try {
+                Browser.await("the guest's preferred mode to become the page's " + w + "x" + h, WAIT, () -> {
+                    modes[0] = vq.guest().run("cat /sys/class/drm/card*-*/modes 2>&1 | head -3").output();
+                    return modes[0].contains(w + "x" + h);
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the guest's modes: " + modes[0] + "; the console "
+                        + vd.console(0).info(), e);
+            }
+            assertTrue(!Boolean.TRUE.equals(b.js("return document.getElementById('btn-resize').disabled")),
+                    "virtio-vga follows: auto-resize stays on");
             System.out.println("virtio-vga frame path: " + b.state().get("path"));
             b.leavePage();
             Browser.await("the viewer to leave", WAIT, () -> vb.viewerCount() == 0);

@@ -16,6 +16,7 @@ const ui = {
   clipGuest: $('clip-guest'), clipNote: $('clip-note'), clipCopy: $('clip-copy'),
   term: $('term'), termPort: $('term-port'), termBreak: $('term-break'), termClear: $('term-clear'),
   termWide: $('term-wide'), termOut: $('term-out'), termForm: $('term-form'), termIn: $('term-in'), grid: $('grid'),
+  btnKbd: $('btn-kbd'), kbdSink: $('kbd-sink'), btnMic: $('btn-mic'),
 };
 
 // ---- settings from the address bar (the token is moved to sessionStorage and removed) ----
@@ -42,7 +43,16 @@ const state = {
   stats: { fps: 0, kbps: 0, rttMs: null, codec: '', frames: 0, decoded: 0 },
   features: [], serialPorts: [], guestClipboard: null, audioTrack: false, soundOn: false, clipboardSent: 0,
   vm: 'running', vmStops: 0, noCpuFrames: null,
+  // milliseconds since the page's navigation began, first connection only: offer made, offer
+  // sent, answer applied, ICE connected, the bridge's hello, first picture shown
+  timings: { offerMs: 0, postMs: 0, answerMs: 0, connectedMs: 0, helloMs: 0, firstPictureMs: 0 },
 };
+function mark(step) {
+  if (!state.timings[step]) state.timings[step] = Math.round(performance.now());
+}
+ui.video.addEventListener('loadeddata', () => {
+  mark('firstPictureMs');
+});
 const VM_STOPPED = 'VM stopped \u2013 waiting for it to come back';
 window.qemuConsole = state;
 window.qemuPeer = () => pc; // for diagnostics and tests (getStats)
@@ -104,6 +114,7 @@ async function loadConsoles() {
     const j = await r.json();
     state.consoles = j.consoles;
     state.viewOnly = j.viewOnly;
+    state.stunPort = j.stunPort || 0;
     return;
   }
 }
@@ -130,12 +141,19 @@ ui.picker.addEventListener('change', () => {
 });
 
 // ---- WHEP ----
+// Resolves when the offer is worth sending: ICE gathering complete, or shortly after the first
+// candidate the bridge can use (an address, not an mDNS name it cannot resolve: the
+// server-reflexive one from the bridge's STUN server comes within milliseconds, while
+// Chromium may take seconds to finish with its mDNS-named host candidates), or after ms.
 function waitIceGathering(p, ms) {
   if (p.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    p.addEventListener('icegatheringstatechange', () => {
-      if (p.iceGatheringState === 'complete') { clearTimeout(t); resolve(); }
+    const done = () => { clearTimeout(t); resolve(); };
+    p.addEventListener('icegatheringstatechange', () => { if (p.iceGatheringState === 'complete') done(); });
+    p.addEventListener('icecandidate', (e) => {
+      const c = e.candidate;
+      if (c && c.address && !c.address.endsWith('.local')) setTimeout(done, 50);
     });
   });
 }
@@ -173,7 +191,12 @@ async function connect() {
     ui.title.textContent = info ? info.label : 'QEMU';
     document.title = (info ? info.label + ' \u2013 ' : '') + 'QEMU console';
 
-    const p = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    // the bridge's own STUN server, on the host this page came from: a page without media
+    // permission hides its addresses behind mDNS names, which the bridge cannot resolve and
+    // which never come where no interface does multicast (loopback only); the server-reflexive
+    // candidate it gets from the bridge is not hidden (see StunResponder in the bridge)
+    const iceServers = state.stunPort ? [{ urls: 'stun:' + location.hostname + ':' + state.stunPort }] : [];
+    const p = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers });
     pc = p;
     const tr = p.addTransceiver('video', { direction: 'recvonly' });
     preferCodec(tr);
@@ -192,6 +215,7 @@ async function connect() {
       if (gen !== generation) return;
       const s = p.connectionState;
       if (s === 'connected') {
+        mark('connectedMs');
         setStatus('connected', 'Connected');
         retryDelay = 1000;
         showMessage(ui.video.readyState >= 2 ? '' : 'Waiting for the picture\u2026');
@@ -203,7 +227,9 @@ async function connect() {
       }
     };
     await p.setLocalDescription(await p.createOffer());
+    mark('offerMs');
     await waitIceGathering(p, 3000);
+    mark('postMs');
     if (gen !== generation) return;
     const r = await fetch('whep/' + consoleId, {
       method: 'POST', headers: authHeaders({ 'Content-Type': 'application/sdp' }), body: p.localDescription.sdp,
@@ -223,6 +249,7 @@ async function connect() {
     }
     state.location = new URL(r.headers.get('Location'), location.href).href;
     await p.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+    mark('answerMs');
   } catch (e) {
     if (gen !== generation) return;
     state.lastError = String(e.message || e);
@@ -247,6 +274,7 @@ function reconnect(delay) {
 }
 
 function closePeer(deleteSession) {
+  setMic(false);
   const loc = state.location;
   state.location = null;
   state.hello = null;
@@ -279,6 +307,7 @@ function setupChannel(channel, gen) {
     if (!m || m.v !== V) return;
     switch (m.t) {
       case 'hello':
+        mark('helloMs');
         state.hello = m;
         state.session = m.session;
         state.viewOnly = m.viewOnly;
@@ -397,7 +426,7 @@ function sendResize(now) {
     const key = w + 'x' + h;
     if (w < 64 || h < 64 || (key === lastResize && !now)) return;
     lastResize = key;
-    send({ t: 'resize', width: w, height: h });
+    if (send({ t: 'resize', width: w, height: h })) state.resizeSent = { width: w, height: h };
   }, now ? 0 : 400);
 }
 
@@ -442,25 +471,64 @@ function placeCursor() {
 const heldKeys = new Set();
 function captureKeys() {
   const a = document.activeElement;
-  return !ui.dialog.open && (a === ui.screen || a === document.body || a === null);
+  return !ui.dialog.open && (a === ui.screen || a === document.body || a === null || a === ui.kbdSink);
 }
 
-// Some synthetic and on-screen keyboards leave KeyboardEvent.code empty: derive it from
-// e.key for the keys where that is unambiguous.
+// Keys: a physical key sends its code (KeyboardEvent.code) and the guest's layout decides the
+// character. Input whose code does not carry the character is typed as the characters meant
+// ("text" messages, rev 3: the bridge types them as a US keyboard would, so the guest needs a
+// US layout for them): a printable key with no code or 'Unidentified' (on-screen keyboards,
+// synthetic events), or whose character is the other shift state of its key on a US layout
+// (a synthetic '|' with code Backslash and no Shift); IME commits, dictation and paste reach
+// the hidden text field behind the Keyboard button and are typed the same way. Named keys
+// without a code (Enter, arrows...) map to their code.
 const KEY_TO_CODE = { Enter: 'Enter', Tab: 'Tab', Backspace: 'Backspace', Escape: 'Escape', ' ': 'Space',
   Delete: 'Delete', ArrowUp: 'ArrowUp', ArrowDown: 'ArrowDown', ArrowLeft: 'ArrowLeft', ArrowRight: 'ArrowRight',
   Home: 'Home', End: 'End', PageUp: 'PageUp', PageDown: 'PageDown', Insert: 'Insert' };
+// what each key types on a US layout: [unshifted, shifted]
+const US_KEYS = { Backquote: '`~', Digit1: '1!', Digit2: '2@', Digit3: '3#', Digit4: '4$', Digit5: '5%', Digit6: '6^',
+  Digit7: '7&', Digit8: '8*', Digit9: '9(', Digit0: '0)', Minus: '-_', Equal: '=+', BracketLeft: '[{',
+  BracketRight: ']}', Backslash: '\\|', Semicolon: ';:', Quote: '\'"', Comma: ',<', Period: '.>', Slash: '/?', Space: '  ' };
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') US_KEYS['Key' + c] = c.toLowerCase() + c;
 function codeOf(e) {
-  if (e.code) return e.code;
-  if (KEY_TO_CODE[e.key]) return KEY_TO_CODE[e.key];
-  if (/^[a-zA-Z]$/.test(e.key)) return 'Key' + e.key.toUpperCase();
-  if (/^[0-9]$/.test(e.key)) return 'Digit' + e.key;
-  return '';
+  if (e.code && e.code !== 'Unidentified') return e.code;
+  return KEY_TO_CODE[e.key] || '';
+}
+function canType() {
+  return Boolean(state.hello && state.hello.rev >= 3);
+}
+// The characters to type instead of the key's code, or null to send the code.
+function textOf(e) {
+  if (!canType() || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return null;
+  const k = e.key;
+  if (typeof k !== 'string' || [...k].length !== 1 || k < ' ') return null; // a named key
+  if (!e.code || e.code === 'Unidentified') return k;
+  const us = US_KEYS[e.code];
+  if (!us || (k !== us[0] && k !== us[1])) return null; // another layout's key: its code, the guest's layout
+  if (/^[a-z]$/i.test(k)) {
+    // letters: Shift or Caps Lock (not both) give upper case; a case they do not give is meant
+    const upper = e.shiftKey !== Boolean(e.getModifierState && e.getModifierState('CapsLock'));
+    return (k === k.toUpperCase()) === upper ? null : k;
+  }
+  return (k === us[1] && k !== us[0]) === e.shiftKey ? null : k; // the shift state does not give this character
+}
+function typeText(text) {
+  // one message per 64 characters (the bridge's limit); '\r\n' and '\r' are Enter
+  const chars = [...text.replace(/\r\n?/g, '\n')];
+  for (let i = 0; i < chars.length; i += 64) send({ t: 'text', text: chars.slice(i, i + 64).join('') });
 }
 
 document.addEventListener('keydown', (e) => {
+  if (!captureKeys()) return;
+  if (e.key === 'Process' || e.key === 'Unidentified' || e.keyCode === 229) return; // an IME: its text comes as input
+  const text = textOf(e);
+  if (text !== null) {
+    e.preventDefault();
+    typeText(text);
+    return;
+  }
   const code = codeOf(e);
-  if (!captureKeys() || !code) return;
+  if (!code) return;
   if (code === 'KeyV' && (e.ctrlKey || e.metaKey) && !e.repeat && hasFeature('clipboard')) {
     // let the browser paste: its text goes to the guest's clipboard before the V does
     holdPasteKey();
@@ -480,6 +548,41 @@ document.addEventListener('keyup', (e) => {
   heldKeys.delete(code);
   send({ t: 'key', code, down: false });
 }, true);
+
+// The Keyboard button (touch screens): focuses a hidden text field, which brings up the
+// on-screen keyboard; what it (or an IME, dictation, a paste) puts there is typed.
+ui.kbdSink.addEventListener('beforeinput', (e) => {
+  if (!canType()) return;
+  const t = e.inputType;
+  if (t === 'insertText' || t === 'insertFromPaste' || t === 'insertFromDrop' || t === 'insertReplacementText'
+      || t === 'insertFromComposition') {
+    const text = e.data || (e.dataTransfer && e.dataTransfer.getData('text/plain')) || '';
+    if (text) typeText(text);
+  } else if (t === 'insertLineBreak' || t === 'insertParagraph') {
+    typeText('\n');
+  } else if (t === 'deleteContentBackward') {
+    send({ t: 'key', code: 'Backspace', down: true });
+    send({ t: 'key', code: 'Backspace', down: false });
+  } else if (t === 'insertCompositionText') {
+    return; // the IME is still composing: its commit comes as compositionend
+  }
+  e.preventDefault();
+});
+ui.kbdSink.addEventListener('compositionend', (e) => {
+  composing = false;
+  if (canType() && e.data) typeText(e.data);
+  ui.kbdSink.value = '';
+});
+let composing = false;
+ui.kbdSink.addEventListener('compositionstart', () => { composing = true; });
+ui.kbdSink.addEventListener('input', () => { if (!composing) ui.kbdSink.value = ''; });
+ui.btnKbd.addEventListener('click', () => {
+  const open = document.activeElement !== ui.kbdSink;
+  toggle(ui.btnKbd, open);
+  if (open) ui.kbdSink.focus(); else ui.screen.focus();
+});
+ui.kbdSink.addEventListener('blur', () => toggle(ui.btnKbd, false));
+if (matchMedia('(pointer: coarse)').matches || navigator.maxTouchPoints > 0) ui.btnKbd.classList.remove('hidden');
 
 function releaseAllLocal() {
   for (const code of heldKeys) send({ t: 'key', code, down: false });
@@ -698,6 +801,8 @@ function applyFeatures(m) {
   state.serialPorts = Array.isArray(m.serial) ? m.serial : [];
   ui.btnSound.classList.toggle('hidden', !hasFeature('audio'));
   ui.btnClip.classList.toggle('hidden', !hasFeature('clipboard'));
+  ui.btnMic.classList.toggle('hidden', !hasFeature('mic'));
+  if (!hasFeature('mic')) setMic(false);
   if (!hasFeature('clipboard')) {
     showClipPanel(false);
     ui.guestClip.classList.add('hidden');
@@ -719,6 +824,49 @@ function attachAudio(track) {
   ui.audio.muted = !state.soundOn;
   ui.audio.play().catch(() => {});
 }
+// ---- microphone (feature "mic"): permission asked only when the Mic button is pressed; 48 kHz
+// mono s16le PCM from an AudioWorklet, 10 ms per message, on the "qemu-mic" data channel ----
+const mic = { stream: null, ctx: null, channel: null, sent: 0, starting: false };
+state.mic = mic;
+async function setMic(on) {
+  if (!on) {
+    if (mic.stream) mic.stream.getTracks().forEach((t) => t.stop());
+    if (mic.ctx) mic.ctx.close().catch(() => {});
+    if (mic.channel) { try { mic.channel.close(); } catch (e) { /* closed */ } }
+    mic.stream = mic.ctx = mic.channel = null;
+    toggle(ui.btnMic, false);
+    return;
+  }
+  if (mic.stream || mic.starting || !pc) return;
+  mic.starting = true;
+  try {
+    mic.stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false,
+      noiseSuppression: false, autoGainControl: false } });
+    mic.ctx = new AudioContext({ sampleRate: 48000 });
+    await mic.ctx.audioWorklet.addModule('mic-worklet.js');
+    const node = new AudioWorkletNode(mic.ctx, 'qemu-mic');
+    mic.channel = pc.createDataChannel('qemu-mic', { ordered: true });
+    mic.channel.binaryType = 'arraybuffer';
+    node.port.onmessage = (e) => {
+      if (mic.channel && mic.channel.readyState === 'open' && mic.channel.bufferedAmount < 96000) {
+        mic.channel.send(e.data);
+        mic.sent += e.data.byteLength / 2;
+      }
+    };
+    mic.ctx.createMediaStreamSource(mic.stream).connect(node);
+    toggle(ui.btnMic, true);
+  } catch (e) {
+    state.lastError = 'microphone: ' + (e.message || e);
+    showMessage('Microphone unavailable: ' + (e.message || e));
+    setTimeout(() => { if (state.phase === 'connected') showMessage(''); }, 4000);
+    mic.starting = false;
+    setMic(false);
+    return;
+  }
+  mic.starting = false;
+}
+ui.btnMic.addEventListener('click', () => setMic(ui.btnMic.getAttribute('aria-pressed') !== 'true'));
+
 function setSound(on) {
   state.soundOn = on;
   ui.audio.muted = !on;
