@@ -4,13 +4,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One console's figures for the stats overlay: frames pushed to the track, the time spent
- * converting them, messages rejected, and the frame rate measured between two
+ * converting them, frames repeated unconverted, messages rejected, and the frame rate measured between two
  * {@link #sample(long)} calls. Counters are thread-safe; sampling runs on the bridge's timer.
  */
 final class ConsoleStats {
     private final AtomicLong framesPushed = new AtomicLong();
     private final AtomicLong convertNanos = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong repeated = new AtomicLong();
     private long sampledFrames; // guarded by this
     private long sampledAtNs; // guarded by this
     private volatile double fps;
@@ -24,6 +25,16 @@ final class ConsoleStats {
     void framePushed(long nanos) {
         framesPushed.incrementAndGet();
         convertNanos.addAndGet(nanos);
+    }
+
+    /** The last frame went to the track again, unconverted (keep-alive or sharpening). */
+    void frameRepeated() {
+        repeated.incrementAndGet();
+    }
+
+    /** Frames pushed again without a copy or conversion. */
+    long framesRepeated() {
+        return repeated.get();
     }
 
     void countRejected() {
