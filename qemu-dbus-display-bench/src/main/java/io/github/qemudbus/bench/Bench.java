@@ -61,7 +61,7 @@ public final class Bench {
             case "motion", "footprint" -> {
                 OUT.println(Machine.describe());
                 OUT.println("load before: " + Machine.load());
-                List<String> lines = BridgeBench.inNamespace(cmd, rest);
+                List<String> lines = cmd.equals("motion") ? BridgeBench.motion(rest) : BridgeBench.inNamespace(cmd, rest);
                 lines.stream().filter(l -> l.contains(": failed")).forEach(OUT::println); // figures were streamed
                 System.exit(lines.stream().anyMatch(l -> l.contains(": failed")) ? 1 : 0);
             }

@@ -73,7 +73,10 @@ final class BridgeBench {
             if (args[0].equals("footprint")) {
                 footprint(rest);
             } else {
-                motion(rest);
+                // one run: a fresh JVM each, so one run's leftovers never count in the next one's footprint
+                System.out.println(runMotion(MotionConsole.Workload.valueOf(rest[0]), Integer.parseInt(rest[1]),
+                        Integer.parseInt(rest[2]), rest[3], Integer.parseInt(rest[4]), Integer.parseInt(rest[5]),
+                        Integer.parseInt(rest[6]), rest[7]));
             }
         } catch (Throwable e) {
             System.out.println(args[0] + ": failed (" + e + ")");
@@ -86,7 +89,12 @@ final class BridgeBench {
 
     // --- motion ---
 
-    static void motion(String[] args) throws Exception {
+    /**
+     * The motion workloads, each in a JVM of its own in the namespace (called outside it).
+     *
+     * @return the figure lines (already printed as they came)
+     */
+    static List<String> motion(String[] args) {
         List<String> codecs = List.of("vp8", "vp9", "h264", "av1");
         List<MotionConsole.Workload> workloads = List.of(MotionConsole.Workload.values());
         List<int[]> sizes = List.of(new int[] {1280, 800}, new int[] {1920, 1080});
@@ -112,22 +120,27 @@ final class BridgeBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        List<String> out = new ArrayList<>();
         if (matrix) {
             for (int[] s : sizes) {
                 for (MotionConsole.Workload w : workloads) {
                     for (String c : codecs) {
-                        System.out.println(runMotion(w, s[0], s[1], c, 1, seconds, fps, "motion"));
-                        System.out.flush();
+                        out.addAll(one(w, s[0], s[1], c, 1, seconds, fps, "motion"));
                     }
                 }
             }
         }
         // the cost of more direct viewers of one console: each has its own encoder
         for (int n : viewers) {
-            System.out.println(runMotion(MotionConsole.Workload.PATTERN, 1280, 800, "vp8", n, seconds, fps, "viewers"));
-            System.out.flush();
+            out.addAll(one(MotionConsole.Workload.PATTERN, 1280, 800, "vp8", n, seconds, fps, "viewers"));
         }
-        System.out.println("footprint after the motion runs: " + memory());
+        return out;
+    }
+
+    private static List<String> one(MotionConsole.Workload w, int width, int height, String codec, int viewers,
+            int seconds, int fps, String tag) {
+        return inNamespace("one", new String[] {w.name(), "" + width, "" + height, codec, "" + viewers, "" + seconds,
+            "" + fps, tag});
     }
 
     private static String runMotion(MotionConsole.Workload w, int width, int height, String codec, int viewers, int seconds,
@@ -155,7 +168,7 @@ final class BridgeBench {
                     browser.driver.switchTo().window(t);
                     awaitPlaying(browser);
                 }
-                Thread.sleep(5000); // warm-up: encoders, bandwidth estimate, adaptation's first windows
+                Thread.sleep(15_000); // warm-up: encoders, the bandwidth estimate's ramp (from ~300 kbit/s), adaptation
                 List<Map<String, Object>> start = snapshot(browser, tabs);
                 long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
