@@ -537,7 +537,9 @@ final class Latency {
             Object r = js("const b = (window.qemuConsole || {}).bridgeStats; if (!b) return 'no stats yet';"
                     + "const e = b.encoder || {};"
                     + "return 'frames pushed ' + b.frames + ', encoded ' + e.framesEncoded + ', sent ' + e.framesSent"
-                    + " + ', encode avg ' + e.encodeMs + ' ms, ' + e.width + 'x' + e.height + ', limitation ' + e.limitation;");
+                    + " + ', encode avg ' + e.encodeMs + ' ms, ' + e.width + 'x' + e.height + ', limitation ' + e.limitation"
+                    + " + ', repeats ' + b.repeats + ', pump damage -> pushed p50 ' + b.damageToPushP50 + ' p90 '"
+                    + " + b.damageToPushP90 + ' ms' + (b.adapt ? ', adapted ' + b.adapt : '');");
             return String.valueOf(r);
         }
 

@@ -37,6 +37,11 @@ final class StatsReporter {
             m.put("convertMs", c.stats().convertMs());
             m.put("viewers", c.audience().viewerCount());
             m.put("repeats", c.stats().framesRepeated());
+            double[] wait = c.stats().damageToPushMs();
+            if (wait.length == 2) {
+                m.put("damageToPushP50", wait[0]); // the pump's share of latency: pacing wait + copy + I420
+                m.put("damageToPushP90", wait[1]);
+            }
             String adapted = c.pump().adaptationText();
             if (adapted != null) {
                 m.put("adapt", adapted); // the overlay's "adapted" line: what the encoders could not keep up with

@@ -57,6 +57,7 @@ final class VideoPump implements FrameListener, AutoCloseable {
     private boolean closed;
     private long lastSendNs;
     private long lastChangeNs;
+    private long firstDamageNs; // first damage not yet sent, 0 when none
 
     // pump thread only
     private final I420Pool pool = new I420Pool();
@@ -144,6 +145,9 @@ final class VideoPump implements FrameListener, AutoCloseable {
             }
             pendingDamage = pendingDamage == null ? damage : pendingDamage.union(damage);
             lastChangeNs = System.nanoTime();
+            if (firstDamageNs == 0) {
+                firstDamageNs = lastChangeNs;
+            }
             lock.notifyAll();
         }
     }
@@ -174,6 +178,7 @@ final class VideoPump implements FrameListener, AutoCloseable {
                 Rect damage;
                 boolean full;
                 boolean repeat;
+                long damagedAt = 0;
                 synchronized (lock) {
                     while (true) {
                         if (closed) {
@@ -208,6 +213,8 @@ final class VideoPump implements FrameListener, AutoCloseable {
                     damage = pendingDamage;
                     full = pendingFull;
                     if (!repeat) {
+                        damagedAt = firstDamageNs;
+                        firstDamageNs = 0;
                         pendingDamage = null;
                         pendingFull = false;
                         kick = false;
@@ -217,6 +224,9 @@ final class VideoPump implements FrameListener, AutoCloseable {
                 try {
                     if (!repeat || !repeatLast()) {
                         pushOnce(damage, full || repeat);
+                        if (damagedAt != 0) {
+                            stats.damageToPush(System.nanoTime() - damagedAt);
+                        }
                     }
                 } catch (RuntimeException | Error e) {
                     // a surface can change or shrink under a reader: say it once, then quietly retry

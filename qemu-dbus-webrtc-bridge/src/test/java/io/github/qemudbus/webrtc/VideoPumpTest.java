@@ -83,6 +83,9 @@ class VideoPumpTest {
             awaitAbove(r.stats::framesPushed, 2, 10_000);
             long paced = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertTrue(paced >= 700, "the third frame went after " + paced + " ms, faster than 1 fps");
+            double[] wait = r.stats.damageToPushMs(); // the two changes' damage -> pushed: one at once, one paced
+            assertEquals(2, wait.length);
+            assertTrue(wait[1] >= 500, "p90 " + wait[1] + " ms: the paced change waited for the rate");
         }
     }
 
