@@ -243,6 +243,7 @@ final class Latency {
             List<Double> presentedToDisplay = new ArrayList<>();
             List<Double> presentedToCallback = new ArrayList<>();
             int skippedAtChange = 0;
+            List<Double> fromFlushFirstHand = new ArrayList<>();
             int missed = 0;
             // two warm-up changes: the encoder, the jitter buffer and the guest's caches settle
             for (int i = -2; i < options.samples(); i++) {
@@ -276,7 +277,8 @@ final class Latency {
                 }
                 presentedToDisplay.add((disp - pres) / 1000);
                 presentedToCallback.add((((Number) shown.get("cb")).doubleValue() * 1000 - pres) / 1000);
-                if (shown.get("skipped") instanceof Number k && k.intValue() > 0) {
+                boolean skipped = shown.get("skipped") instanceof Number k && k.intValue() > 0;
+                if (skipped) {
                     skippedAtChange++;
                 }
                 long sdk = firstAfter(sdkSeen, red, t0);
@@ -294,6 +296,9 @@ final class Latency {
                 }
                 if (flush > 0) {
                     fromFlush.add((disp - flush) / 1000);
+                    if (!skipped) {
+                        fromFlushFirstHand.add((disp - flush) / 1000);
+                    }
                     triggerToFlush.add((flush - t0) / 1000.0);
                     if (sdk > 0) {
                         flushToSdk.add((sdk - flush) / 1000.0);
@@ -325,9 +330,10 @@ final class Latency {
             // a second line: where the browser's time goes, per the frame's requestVideoFrameCallback metadata
             sb.append(String.format(Locale.ROOT, "%nlatency browser-parts %s (%s Chromium): received -> presented %s"
                     + " | presented -> expected display %s | presented -> callback ran %s"
-                    + " | changes whose frame came after one the callback never saw: %d of %d", what,
+                    + " | changes whose frame came after one the callback never saw: %d of %d"
+                    + " | guest pixels at QEMU -> displayed on the other changes only %s", what,
                     options.headed() ? "headed, Xvfb" : "headless", pct(receiveToPresented), pct(presentedToDisplay),
-                    pct(presentedToCallback), skippedAtChange, presentedToDisplay.size()));
+                    pct(presentedToCallback), skippedAtChange, presentedToDisplay.size(), pct(fromFlushFirstHand)));
             return sb.toString();
         }
 
