@@ -22,6 +22,12 @@ import java.util.Locale;
  *   java -jar benchmarks.jar latency [--sizes 1280x800] [--vga virtio,std] [--samples N] [--keys N] [--fps F]
  *                                                  (glass-to-glass and key-to-Press through the bridge and
  *                                                   Chromium; runs itself under unshare -n)
+ *   java -jar benchmarks.jar motion [--codecs vp8,vp9,h264,av1] [--workloads text,pattern,noise]
+ *        [--sizes 1280x800,1920x1080] [--viewers 1,2,4] [--viewers-only] [--seconds S] [--fps F]
+ *                                                  (the bridge on moving screens, per codec, and per viewer count)
+ *   java -jar benchmarks.jar footprint [--scanouts 2000] [--storms 3]
+ *                                                  (resident memory and allocation per Scanout through a
+ *                                                   storm of Scanouts of five sizes from the fake peer)
  * </pre>
  */
 public final class Bench {
@@ -52,8 +58,16 @@ public final class Bench {
                 lines.stream().filter(l -> l.startsWith("latency:")).forEach(OUT::println); // failures; figures were streamed
                 System.exit(lines.stream().anyMatch(l -> l.contains("pending")) ? 1 : 0);
             }
+            case "motion", "footprint" -> {
+                OUT.println(Machine.describe());
+                OUT.println("load before: " + Machine.load());
+                List<String> lines = cmd.equals("motion") ? BridgeBench.motion(rest) : BridgeBench.inNamespace(cmd, rest);
+                lines.stream().filter(l -> l.contains(": failed")).forEach(OUT::println); // figures were streamed
+                System.exit(lines.stream().anyMatch(l -> l.contains(": failed")) ? 1 : 0);
+            }
             default -> {
-                System.err.println("usage: frames [options] | jmh [JMH options] | smoke | encode | latency [options]");
+                System.err.println("usage: frames [options] | jmh [JMH options] | smoke | encode | latency [options]"
+                        + " | motion [options] | footprint [options]");
                 System.exit(2);
             }
         }

@@ -69,14 +69,15 @@ final class Latency {
     }
 
     /** What to measure. */
-    record Options(List<int[]> sizes, List<QemuFixture.Vga> vgas, int samples, int keys, int fps, int jitterTarget) {
+    record Options(List<int[]> sizes, List<QemuFixture.Vga> vgas, int samples, int keys, int fps, int jitterTarget,
+            boolean headed) {
         String[] toArgs() {
             StringBuilder vg = new StringBuilder();
             for (QemuFixture.Vga v : vgas) {
                 vg.append(vg.length() == 0 ? "" : ",").append(v == QemuFixture.Vga.STD ? "std" : "virtio");
             }
             return new String[] {"--sizes", Bench.formatSizes(sizes), "--vga", vg.toString(), "--samples", "" + samples,
-                "--keys", "" + keys, "--fps", "" + fps, "--jitter-target", "" + jitterTarget};
+                "--keys", "" + keys, "--fps", "" + fps, "--jitter-target", "" + jitterTarget, "--headed", "" + headed};
         }
 
         static Options parse(String[] args) {
@@ -86,6 +87,7 @@ final class Latency {
             int keys = 100;
             int fps = 0;
             int jitterTarget = -1;
+            boolean headed = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--sizes" -> sizes = Bench.parseSizes(args[++i]);
@@ -94,10 +96,13 @@ final class Latency {
                     case "--keys" -> keys = Integer.parseInt(args[++i]);
                     case "--fps" -> fps = Integer.parseInt(args[++i]);
                     case "--jitter-target" -> jitterTarget = Integer.parseInt(args[++i]);
+                    // Chromium with a window on Xvfb (display :114) instead of --headless=new
+                    case "--headed" -> headed = i + 1 < args.length && !args[i + 1].startsWith("--")
+                            ? Boolean.parseBoolean(args[++i]) : true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(sizes, vgas, samples, keys, fps, jitterTarget);
+            return new Options(sizes, vgas, samples, keys, fps, jitterTarget, headed);
         }
     }
 
@@ -211,7 +216,7 @@ final class Latency {
                 try (FrameSource probe = FrameSource.open(display.console(0));
                         AutoCloseable l = probe.addListener(new Probe(probe));
                         WebRtcBridge bridge = wb.build().start();
-                        Chromium browser = new Chromium()) {
+                        Chromium browser = new Chromium(options.headed())) {
                     browser.watchPeerConnections(options.jitterTarget());
                     browser.open(URI.create(bridge.url() + "?token=latency-bench"));
                     browser.awaitVideo(width, height);
@@ -234,6 +239,11 @@ final class Latency {
             List<Double> flushToSdk = new ArrayList<>();
             List<Double> receiveToDisplay = new ArrayList<>();
             List<Double> sdkToReceive = new ArrayList<>();
+            List<Double> receiveToPresented = new ArrayList<>();
+            List<Double> presentedToDisplay = new ArrayList<>();
+            List<Double> presentedToCallback = new ArrayList<>();
+            int skippedAtChange = 0;
+            List<Double> fromFlushFirstHand = new ArrayList<>();
             int missed = 0;
             // two warm-up changes: the encoder, the jitter buffer and the guest's caches settle
             for (int i = -2; i < options.samples(); i++) {
@@ -260,6 +270,17 @@ final class Latency {
                 if (recv instanceof Number n) {
                     receiveToDisplay.add((disp - n.doubleValue() * 1000) / 1000);
                 }
+                // the browser's share, taken apart with the frame's own metadata (issue 19)
+                double pres = ((Number) shown.get("pres")).doubleValue() * 1000;
+                if (recv instanceof Number n) {
+                    receiveToPresented.add((pres - n.doubleValue() * 1000) / 1000);
+                }
+                presentedToDisplay.add((disp - pres) / 1000);
+                presentedToCallback.add((((Number) shown.get("cb")).doubleValue() * 1000 - pres) / 1000);
+                boolean skipped = shown.get("skipped") instanceof Number k && k.intValue() > 0;
+                if (skipped) {
+                    skippedAtChange++;
+                }
                 long sdk = firstAfter(sdkSeen, red, t0);
                 if (sdk > 0) {
                     fromSdk.add((disp - sdk) / 1000);
@@ -275,6 +296,9 @@ final class Latency {
                 }
                 if (flush > 0) {
                     fromFlush.add((disp - flush) / 1000);
+                    if (!skipped) {
+                        fromFlushFirstHand.add((disp - flush) / 1000);
+                    }
                     triggerToFlush.add((flush - t0) / 1000.0);
                     if (sdk > 0) {
                         flushToSdk.add((sdk - flush) / 1000.0);
@@ -303,6 +327,13 @@ final class Latency {
             sb.append(" | browser: ").append(browser.receiveStats());
             sb.append(" | bridge: ").append(browser.bridgeStats());
             sb.append(" | load ").append(Machine.load());
+            // a second line: where the browser's time goes, per the frame's requestVideoFrameCallback metadata
+            sb.append(String.format(Locale.ROOT, "%nlatency browser-parts %s (%s Chromium): received -> presented %s"
+                    + " | presented -> expected display %s | presented -> callback ran %s"
+                    + " | changes whose frame came after one the callback never saw: %d of %d"
+                    + " | guest pixels at QEMU -> displayed on the other changes only %s", what,
+                    options.headed() ? "headed, Xvfb" : "headless", pct(receiveToPresented), pct(presentedToDisplay),
+                    pct(presentedToCallback), skippedAtChange, presentedToDisplay.size(), pct(fromFlushFirstHand)));
             return sb.toString();
         }
 
@@ -427,18 +458,50 @@ final class Latency {
         final ChromeDriver driver;
         private final Path profile;
 
+        private final Process xvfb;
+
         Chromium() throws IOException {
+            this(false);
+        }
+
+        /** @param headed a window on Xvfb display :114 (started here, inside the namespace) instead of headless */
+        Chromium(boolean headed) throws IOException {
             profile = Files.createTempDirectory("qemu-latency-chromium");
             ChromeOptions o = new ChromeOptions();
             o.setBinary(io.github.qemudbus.testkit.Chromium.binary());
+            xvfb = headed ? startXvfb() : null;
             // the browser tests' one command line: no permissions, mDNS hiding on (testkit Chromium)
-            o.addArguments(io.github.qemudbus.testkit.Chromium.arguments(profile,
+            List<String> args = new ArrayList<>(io.github.qemudbus.testkit.Chromium.arguments(profile,
                     io.github.qemudbus.testkit.Chromium.loopbackOnly(), "--window-size=1400,1000"));
-            ChromeDriverService service = new ChromeDriverService.Builder()
+            if (headed) {
+                args.remove("--headless=new");
+            }
+            o.addArguments(args);
+            ChromeDriverService.Builder sb = new ChromeDriverService.Builder()
                     .usingDriverExecutable(new File(io.github.qemudbus.testkit.Chromium.driver()))
-                    .usingAnyFreePort().build();
+                    .usingAnyFreePort();
+            if (headed) {
+                sb.withEnvironment(Map.of("DISPLAY", XVFB_DISPLAY));
+            }
+            ChromeDriverService service = sb.build();
             driver = new ChromeDriver(service, o);
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        }
+
+        static final String XVFB_DISPLAY = ":114";
+
+        private static Process startXvfb() throws IOException {
+            Process p = new ProcessBuilder("Xvfb", XVFB_DISPLAY, "-screen", "0", "1400x1000x24", "-nolisten", "tcp")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                for (int i = 0; i < 100 && !Files.exists(Path.of("/tmp/.X11-unix/X114")); i++) {
+                    Thread.sleep(50);
+                }
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return p;
         }
 
         Object js(String script, Object... args) {
@@ -477,7 +540,9 @@ final class Latency {
             Object r = js("const b = (window.qemuConsole || {}).bridgeStats; if (!b) return 'no stats yet';"
                     + "const e = b.encoder || {};"
                     + "return 'frames pushed ' + b.frames + ', encoded ' + e.framesEncoded + ', sent ' + e.framesSent"
-                    + " + ', encode avg ' + e.encodeMs + ' ms, ' + e.width + 'x' + e.height + ', limitation ' + e.limitation;");
+                    + " + ', encode avg ' + e.encodeMs + ' ms, ' + e.width + 'x' + e.height + ', limitation ' + e.limitation"
+                    + " + ', repeats ' + b.repeats + ', pump damage -> pushed p50 ' + b.damageToPushP50 + ' p90 '"
+                    + " + b.damageToPushP90 + ' ms' + (b.adapt ? ', adapted ' + b.adapt : '');");
             return String.valueOf(r);
         }
 
@@ -490,6 +555,7 @@ final class Latency {
                     + "    const f = (v, d) => v === undefined ? '?' : v.toFixed(d);"
                     + "    out = 'jitter buffer avg ' + f(1000 * x.jitterBufferDelay / x.jitterBufferEmittedCount, 1) + ' ms,'"
                     + "      + ' decode avg ' + f(1000 * x.totalDecodeTime / x.framesDecoded, 1) + ' ms,'"
+                    + "      + ' received -> decoded avg ' + f(1000 * x.totalProcessingDelay / x.framesDecoded, 1) + ' ms,'"
                     + "      + ' frames received ' + x.framesReceived + ' decoded ' + x.framesDecoded + ' dropped ' + x.framesDropped + ','"
                     + "      + ' key frames ' + x.keyFramesDecoded + ', NACK ' + x.nackCount + ', PLI ' + x.pliCount"
                     + "      + ', packets lost ' + x.packetsLost + ', decoder ' + x.decoderImplementation; } });"
@@ -548,7 +614,7 @@ final class Latency {
                     + "const v = document.getElementById('video');"
                     + "const c = document.createElement('canvas'); c.width = 16; c.height = 16;"
                     + "const g = c.getContext('2d', { willReadFrequently: true });"
-                    + "const o = performance.timeOrigin;"
+                    + "const o = performance.timeOrigin; let lastPf = null;"
                     + "function cb(now, md) {"
                     + "  g.drawImage(v, 0, Math.max(0, rows / 2 - 8), 16, 16, 0, 0, 16, 16);"
                     + "  const d = g.getImageData(0, 0, 16, 16).data; let r = 0, gr = 0;"
@@ -557,7 +623,9 @@ final class Latency {
                     + "  const col = r > 160 && gr < 96 ? 'red' : gr > 160 && r < 96 ? 'green' : 'other';"
                     + "  if (col !== last) { window.__changes.push({ col, disp: o + md.expectedDisplayTime,"
                     + "    pres: o + md.presentationTime, recv: md.receiveTime !== undefined ? o + md.receiveTime : null,"
-                    + "    cb: o + now, w: md.width, h: md.height }); last = col; }"
+                    + "    cb: o + now, w: md.width, h: md.height,"
+                    + "    skipped: lastPf === null ? 0 : md.presentedFrames - lastPf - 1 }); last = col; }"
+                    + "  lastPf = md.presentedFrames;"
                     + "  v.requestVideoFrameCallback(cb);"
                     + "}"
                     + "v.requestVideoFrameCallback(cb);", bandRows);
@@ -611,6 +679,9 @@ final class Latency {
             try {
                 driver.quit();
             } finally {
+                if (xvfb != null) {
+                    xvfb.destroy();
+                }
                 try (Stream<Path> s = Files.walk(profile)) {
                     s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 } catch (IOException e) {

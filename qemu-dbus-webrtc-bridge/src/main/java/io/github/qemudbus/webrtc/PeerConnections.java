@@ -181,4 +181,15 @@ final class PeerConnections {
             sender.setParameters(p);
         }
     }
+
+    /** Has the sender's encoder scale the picture down by {@code factor} (1: full size). */
+    static void scale(RTCRtpSender sender, double factor) {
+        RTCRtpSendParameters p = sender.getParameters();
+        if (p != null && p.encodings != null && !p.encodings.isEmpty()) {
+            for (RTCRtpEncodingParameters e : p.encodings) {
+                e.scaleResolutionDownBy = factor;
+            }
+            sender.setParameters(p);
+        }
+    }
 }

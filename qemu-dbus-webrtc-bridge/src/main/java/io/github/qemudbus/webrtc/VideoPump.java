@@ -14,6 +14,7 @@ import io.github.qemudbus.display.frame.FrameSource;
 import io.github.qemudbus.display.frame.Rect;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,10 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One console as a WebRTC video track shared by all its viewers: one {@link CustomVideoSource}
  * and one {@link VideoTrack} (each viewer's peer connection adds the same track and runs its
- * own encoder), fed by a pump thread. The frame source's damage ({@link #onDamage}) wakes the
- * pump, which copies the damaged rows into a private buffer, converts them to I420 with libyuv
- * and pushes the frame, at most {@code maxFps} times a second, while anyone watches; plus a
- * periodic refresh so that a new viewer, a lost keyframe or a static screen always gets a picture.
+ * own encoder), fed by a pump thread. Damage ({@link #onDamage}) wakes the pump, which sends at
+ * once unless the {@link Pacer} says the maximum rate is used up: it copies the damaged rows into
+ * a private buffer, converts them to I420 with libyuv into a pooled buffer ({@link I420Pool})
+ * and pushes the frame, while anyone watches. An unchanged screen costs no copy and no
+ * conversion: the last I420 frame is pushed again, a few times during the two seconds after a
+ * change (so the encoder sharpens it) and then once per refresh period, so that a lost keyframe
+ * is answered and a viewer's decoder never starves. {@link Adaptation} lowers the rate (then,
+ * through the viewers' encoders, the size) when the encoders cannot keep up.
  */
 final class VideoPump implements FrameListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoPump.class);
@@ -39,20 +44,23 @@ final class VideoPump implements FrameListener, AutoCloseable {
     private final ConsoleStats stats;
     private final CustomVideoSource source;
     private final VideoTrack track;
-    private final long minIntervalNs;
     private final long refreshNs;
+    private final Adaptation adaptation;
     private final Thread thread;
 
     private final Object lock = new Object();
     // guarded by lock
+    private final Pacer pacer;
     private Rect pendingDamage;
     private boolean pendingFull = true;
     private boolean kick;
     private boolean closed;
-    private long lastPushNs;
+    private long lastSendNs;
     private long lastChangeNs;
+    private long firstDamageNs; // first damage not yet sent, 0 when none
 
     // pump thread only
+    private final I420Pool pool = new I420Pool();
     private long conversionFailures;
     private ByteBuffer staging;
     private int stagingW;
@@ -65,7 +73,8 @@ final class VideoPump implements FrameListener, AutoCloseable {
         this.state = state;
         this.audience = audience;
         this.stats = stats;
-        this.minIntervalNs = TimeUnit.SECONDS.toNanos(1) / Math.max(1, maxFps);
+        this.pacer = new Pacer(maxFps, System.nanoTime());
+        this.adaptation = new Adaptation(maxFps);
         this.refreshNs = TimeUnit.MILLISECONDS.toNanos(refreshMillis);
         this.source = new CustomVideoSource();
         this.track = factory.createVideoTrack("console-" + backend.id(), source);
@@ -92,6 +101,39 @@ final class VideoPump implements FrameListener, AutoCloseable {
         }
     }
 
+    /**
+     * One stats window's encoder figures of this console's viewers: adapts the rate (and the
+     * scale the viewers' encoders should apply, {@link #scale()}).
+     *
+     * @return whether the rate or the scale changed
+     */
+    boolean adapt(List<Adaptation.EncoderSample> samples) {
+        if (!adaptation.window(samples)) {
+            return false;
+        }
+        synchronized (lock) {
+            pacer.rate(adaptation.fps());
+        }
+        LOG.info("console {}: encoders {}", backend.id(),
+                adaptation.adapted() ? "cannot keep up: " + adaptation.describe() : "keep up again: full rate and size");
+        return true;
+    }
+
+    /** How much the viewers' encoders should scale the picture down now (1: full size). */
+    double scale() {
+        return adaptation.scale();
+    }
+
+    /** What adaptation lowered, for the stats overlay; null when nothing. */
+    String adaptationText() {
+        return adaptation.describe();
+    }
+
+    /** I420 buffers allocated so far (the pool's misses; tests and the bench). */
+    long i420Allocations() {
+        return pool.allocations();
+    }
+
     // --- the frame source's notifier thread: never block ---
 
     @Override
@@ -106,6 +148,9 @@ final class VideoPump implements FrameListener, AutoCloseable {
             }
             pendingDamage = pendingDamage == null ? damage : pendingDamage.union(damage);
             lastChangeNs = System.nanoTime();
+            if (firstDamageNs == 0) {
+                firstDamageNs = lastChangeNs;
+            }
             lock.notifyAll();
         }
     }
@@ -135,29 +180,34 @@ final class VideoPump implements FrameListener, AutoCloseable {
             while (true) {
                 Rect damage;
                 boolean full;
+                boolean repeat;
+                long damagedAt = 0;
                 synchronized (lock) {
                     while (true) {
                         if (closed) {
+                            pool.close();
                             return;
                         }
                         long now = System.nanoTime();
-                        long sinceLast = now - lastPushNs;
                         boolean watched = audience.watched();
                         boolean dirty = pendingDamage != null || kick;
                         long wait;
-                        if (watched && dirty && sinceLast >= minIntervalNs) {
-                            break;
-                        }
-                        if (watched && !dirty) {
-                            boolean settling = now - lastChangeNs < SETTLE_PERIOD_NS;
-                            long interval = settling ? Math.min(SETTLE_INTERVAL_NS, refreshNs) : refreshNs;
-                            if (sinceLast >= interval) {
-                                pendingFull = true; // a refresh re-reads the whole surface
+                        if (watched && dirty) {
+                            wait = pacer.waitNs(now);
+                            if (wait == 0) {
+                                pacer.sent(now);
+                                repeat = false;
                                 break;
                             }
-                            wait = interval - sinceLast;
                         } else if (watched) {
-                            wait = minIntervalNs - sinceLast;
+                            boolean settling = now - lastChangeNs < SETTLE_PERIOD_NS;
+                            long interval = settling ? Math.min(SETTLE_INTERVAL_NS, refreshNs) : refreshNs;
+                            long since = now - lastSendNs;
+                            if (since >= interval) {
+                                repeat = true;
+                                break;
+                            }
+                            wait = interval - since;
                         } else {
                             wait = TimeUnit.MILLISECONDS.toNanos(500); // viewers are polled: no wake-up on join
                         }
@@ -165,13 +215,22 @@ final class VideoPump implements FrameListener, AutoCloseable {
                     }
                     damage = pendingDamage;
                     full = pendingFull;
-                    pendingDamage = null;
-                    pendingFull = false;
-                    kick = false;
-                    lastPushNs = System.nanoTime();
+                    if (!repeat) {
+                        damagedAt = firstDamageNs;
+                        firstDamageNs = 0;
+                        pendingDamage = null;
+                        pendingFull = false;
+                        kick = false;
+                    }
+                    lastSendNs = System.nanoTime();
                 }
                 try {
-                    pushOnce(damage, full);
+                    if (!repeat || !repeatLast()) {
+                        pushOnce(damage, full || repeat);
+                        if (damagedAt != 0) {
+                            stats.damageToPush(System.nanoTime() - damagedAt);
+                        }
+                    }
                 } catch (RuntimeException | Error e) {
                     // a surface can change or shrink under a reader: say it once, then quietly retry
                     if (conversionFailures++ == 0) {
@@ -187,6 +246,19 @@ final class VideoPump implements FrameListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Pushes the last I420 frame again (no copy, no conversion); false when there is none. */
+    private boolean repeatLast() {
+        NativeI420Buffer last = pool.last();
+        if (last == null) {
+            return false;
+        }
+        long now = System.nanoTime();
+        source.pushFrame(new VideoFrame(last, now));
+        pool.repushed(now);
+        stats.frameRepeated();
+        return true;
     }
 
     /** Copies, converts and pushes one frame (the pump thread, or a test with no pump running). */
@@ -207,7 +279,10 @@ final class VideoPump implements FrameListener, AutoCloseable {
             }
             PixelFormat fmt = f.format();
             if (staging == null || w != stagingW || h != stagingH || fmt != stagingFormat) {
-                staging = ByteBuffer.allocateDirect(w * h * 4).order(ByteOrder.LITTLE_ENDIAN);
+                if (staging == null || staging.capacity() < w * h * 4) {
+                    // grown, never shrunk: a guest flipping modes reuses it
+                    staging = ByteBuffer.allocateDirect(w * h * 4).order(ByteOrder.LITTLE_ENDIAN);
+                }
                 stagingW = w;
                 stagingH = h;
                 stagingFormat = fmt;
@@ -226,17 +301,16 @@ final class VideoPump implements FrameListener, AutoCloseable {
             fourcc = copyRows(f, y0, y1);
         }
         state.size(w, h);
-        NativeI420Buffer i420 = NativeI420Buffer.allocate(w, h);
+        NativeI420Buffer i420 = pool.take(w, h, t0);
         try {
             VideoBufferConverter.convertToI420(staging, i420, fourcc);
-            VideoFrame vf = new VideoFrame(i420, System.nanoTime());
-            source.pushFrame(vf);
         } catch (Exception e) {
             throw new IllegalStateException("I420 conversion of a " + w + "x" + h + " frame failed", e);
-        } finally {
-            i420.release();
         }
-        stats.framePushed(System.nanoTime() - t0);
+        long now = System.nanoTime();
+        source.pushFrame(new VideoFrame(i420, now));
+        pool.pushed(now);
+        stats.framePushed(now - t0);
     }
 
     /**
@@ -293,6 +367,9 @@ final class VideoPump implements FrameListener, AutoCloseable {
             thread.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            pool.close(); // the pump never ran (tests), or it has ended: nobody else uses the pool
         }
     }
 

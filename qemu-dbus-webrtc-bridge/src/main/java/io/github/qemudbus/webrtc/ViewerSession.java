@@ -85,6 +85,7 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
     /** The video sender's last outbound-rtp figures (null until the first report). */
     private volatile ObjectNode encoderStats;
     private final AtomicBoolean statsPending = new AtomicBoolean();
+    private volatile double appliedScale = 1;
 
     private final ViewerInput input;
 
@@ -377,6 +378,30 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
         }
     }
 
+    /** This viewer's latest encoder figures as an adaptation sample, or null before the first report. */
+    Adaptation.EncoderSample encoderSample() {
+        ObjectNode enc = encoderStats;
+        if (enc == null) {
+            return null;
+        }
+        return new Adaptation.EncoderSample(this, enc.path("framesEncoded").asLong(),
+                enc.path("encodeTotalMs").asDouble(), enc.path("limitation").asText("none"));
+    }
+
+    /** Has this viewer's encoder scale the picture down by {@code factor} (1: full size); issue 19. */
+    void scaleVideo(double factor) {
+        RTCRtpSender s = sender;
+        if (s == null || closed.get() || factor == appliedScale) {
+            return;
+        }
+        try {
+            PeerConnections.scale(s, factor);
+            appliedScale = factor;
+        } catch (RuntimeException e) {
+            LOG.debug("session {}: cannot scale the video: {}", id, e.toString());
+        }
+    }
+
     /**
      * Asks libwebrtc for this viewer's video sender figures; they arrive on the signaling
      * thread and go out with the next stats message. One request at a time, so a slow
@@ -423,6 +448,7 @@ final class ViewerSession implements PeerConnectionObserver, Viewer {
             o.put("fps", fps instanceof Number n ? Math.round(n.doubleValue() * 10) / 10.0 : 0);
             Object t = a.get("totalEncodeTime");
             o.put("encodeMs", t instanceof Number n && encoded > 0 ? Math.round(n.doubleValue() * 1000 / encoded * 100) / 100.0 : 0);
+            o.put("encodeTotalMs", t instanceof Number n ? Math.round(n.doubleValue() * 1e6) / 1000.0 : 0);
             o.put("width", number(a.get("frameWidth")));
             o.put("height", number(a.get("frameHeight")));
             o.put("targetKbps", number(a.get("targetBitrate")) / 1000);

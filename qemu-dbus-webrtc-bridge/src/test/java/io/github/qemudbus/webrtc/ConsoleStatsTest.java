@@ -34,4 +34,22 @@ class ConsoleStatsTest {
         s.countRejected();
         assertEquals(2, s.rejected());
     }
+
+    @Test
+    void damageToPushIsP50AndP90OverTheLast256Changes() {
+        ConsoleStats s = new ConsoleStats(0);
+        assertEquals(0, s.damageToPushMs().length, "no change yet");
+        for (int i = 1; i <= 10; i++) {
+            s.damageToPush(TimeUnit.MILLISECONDS.toNanos(i)); // 1..10 ms
+        }
+        double[] p = s.damageToPushMs();
+        assertEquals(5.0, p[0]);
+        assertEquals(9.0, p[1]);
+        for (int i = 0; i < 256; i++) {
+            s.damageToPush(TimeUnit.MICROSECONDS.toNanos(300)); // the old ones fall out of the ring
+        }
+        p = s.damageToPushMs();
+        assertEquals(0.3, p[0]);
+        assertEquals(0.3, p[1]);
+    }
 }

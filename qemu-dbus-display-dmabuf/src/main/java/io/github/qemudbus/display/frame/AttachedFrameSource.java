@@ -195,4 +195,9 @@ final class AttachedFrameSource implements FrameSource {
         FramePath p = policy.active();
         return "FrameSource[" + name + ", path " + (p == null ? "none" : p.id()) + (isClosed() ? ", closed" : "") + "]";
     }
+
+    /** The screen (tests: the copy path's buffer pool). */
+    ScreenState screen() {
+        return screen;
+    }
 }

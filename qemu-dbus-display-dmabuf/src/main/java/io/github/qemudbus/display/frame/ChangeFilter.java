@@ -26,7 +26,9 @@ final class ChangeFilter implements FrameListener {
     private static final int TAIL_CHUNK = 64;
 
     private final FrameListener next;
-    private byte[] copy;
+    private byte[] copy; // grown, never shrunk: a mode flip reuses it
+    private int copyLen; // bytes of copy in use
+    private boolean valid; // copy holds the current surface
     private int width;
     private int height;
     private int stride;
@@ -44,7 +46,7 @@ final class ChangeFilter implements FrameListener {
     public void onDamage(FrameSource source, Rect damage, boolean newSurface) {
         Optional<Frame> leased = source.acquireFrame();
         if (leased.isEmpty()) {
-            copy = null;
+            valid = false;
             next.onDamage(source, damage, newSurface); // nothing to compare with: pass it on
             return;
         }
@@ -64,7 +66,7 @@ final class ChangeFilter implements FrameListener {
      */
     Rect compare(Frame f, Rect damage, boolean newSurface) {
         ByteBuffer px = f.pixels();
-        newGeometry = copy == null || f.width() != width || f.height() != height || f.stride() != stride
+        newGeometry = !valid || f.width() != width || f.height() != height || f.stride() != stride
                 || f.format() != format || f.path() != path || f.y0Top() != y0Top;
         if (newGeometry) {
             width = f.width();
@@ -74,9 +76,11 @@ final class ChangeFilter implements FrameListener {
             path = f.path();
             y0Top = f.y0Top();
             int n = Math.min(px.capacity(), stride * height);
-            if (copy == null || copy.length != n) {
+            if (copy == null || copy.length < n) {
                 copy = new byte[n];
             }
+            copyLen = n;
+            valid = true;
             px.get(0, copy, 0, n);
             return new Rect(0, 0, width, height);
         }
@@ -97,7 +101,7 @@ final class ChangeFilter implements FrameListener {
         for (int y = r.y(); y < r.y() + r.height(); y++) {
             int row = f.y0Top() ? y : height - 1 - y;
             int off = row * stride + r.x() * bpp;
-            if (off + len > copy.length || off + len > now.capacity()) {
+            if (off + len > copyLen || off + len > now.capacity()) {
                 break;
             }
             // windows by position and limit, not slices: no allocation per row
@@ -156,7 +160,7 @@ final class ChangeFilter implements FrameListener {
 
     @Override
     public void onDisabled() {
-        copy = null;
+        valid = false;
         next.onDisabled();
     }
 
@@ -172,6 +176,7 @@ final class ChangeFilter implements FrameListener {
 
     @Override
     public void onClosed(String reason) {
+        valid = false;
         copy = null;
         next.onClosed(reason);
     }

@@ -141,7 +141,7 @@ final class LinkHandler implements ConsoleListener {
                 damaged(new Rect(0, 0, width, height), bpp);
                 return;
             }
-            Surface.CopySurface s = new Surface.CopySurface(width, height, f);
+            Surface.CopySurface s = new Surface.CopySurface(width, height, f, screen.framebuffers());
             s.copyIn(data, stride, 0, 0, width, height);
             parts.counters().copy(System.nanoTime() - t0);
             install(s, "Scanout");

@@ -21,6 +21,7 @@ final class ScreenState {
 
     private final String name;
     private final CountDownLatch firstSurface = new CountDownLatch(1);
+    private final Framebuffers framebuffers = new Framebuffers();
     private volatile boolean sawSurface;
     // guarded by this
     private Surface surface;
@@ -35,6 +36,11 @@ final class ScreenState {
      */
     ScreenState(String name) {
         this.name = name;
+    }
+
+    /** The copy path's buffers, reused across surfaces. */
+    Framebuffers framebuffers() {
+        return framebuffers;
     }
 
     /** The current surface, or null. */

@@ -113,10 +113,18 @@ abstract class Surface {
     /** Our own framebuffer: Scanout/Update data is copied here, once. */
     static final class CopySurface extends Surface {
         final ByteBuffer fb;
+        private final Framebuffers pool;
 
+        /** A surface in a buffer of its own (tests). */
         CopySurface(int width, int height, PixelFormat format) {
+            this(width, height, format, new Framebuffers());
+        }
+
+        /** A surface in a buffer from {@code pool}, given back when the surface is freed. */
+        CopySurface(int width, int height, PixelFormat format, Framebuffers pool) {
             super(FramePath.COPY, width, height, width * format.bytesPerPixel(), format, true);
-            this.fb = ByteBuffer.allocateDirect(Math.max(1, stride * height));
+            this.pool = pool;
+            this.fb = pool.take(stride * height);
         }
 
         /**
@@ -153,7 +161,8 @@ abstract class Surface {
 
         /** A larger surface holding this one's pixels at 0,0 (rest black). */
         CopySurface grown(int newWidth, int newHeight) {
-            CopySurface g = new CopySurface(newWidth, newHeight, format);
+            CopySurface g = new CopySurface(newWidth, newHeight, format, pool);
+            g.clear();
             int rowBytes = width * format.bytesPerPixel();
             for (int r = 0; r < height; r++) {
                 g.fb.put(r * g.stride, fb, r * stride, rowBytes);
@@ -166,9 +175,21 @@ abstract class Surface {
             return fb.slice(0, stride * height);
         }
 
+        /** Blacks out the whole surface (a pooled buffer holds an older surface's pixels). */
+        void clear() {
+            int n = stride * height;
+            int i = 0;
+            for (; i + 8 <= n; i += 8) {
+                fb.putLong(i, 0L);
+            }
+            for (; i < n; i++) {
+                fb.put(i, (byte) 0);
+            }
+        }
+
         @Override
         void free() {
-            // heap-managed direct buffer: the garbage collector frees it
+            pool.give(fb); // no lease reads it any more: the next surface may reuse it
         }
     }
 

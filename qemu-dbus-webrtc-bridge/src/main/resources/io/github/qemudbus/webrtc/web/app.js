@@ -786,6 +786,7 @@ async function pollStats() {
     // what the bridge's encoder did, and what libwebrtc says limits it (cpu, bandwidth)
     b && b.encoder ? `encoder  ${b.encoder.fps} fps, ${b.encoder.encodeMs} ms/frame` : '',
     b && b.encoder && b.encoder.limitation !== 'none' ? `limited  by ${b.encoder.limitation}` : '',
+    b && b.adapt ? `adapted  ${b.adapt}` : '', // the bridge lowered rate/size: its encoders could not keep up
     b ? `viewers  ${b.viewers}` : '',
   ].filter(Boolean).join('\n');
 }
