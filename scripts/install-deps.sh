@@ -28,4 +28,6 @@ systemctl disable --now janus >/dev/null 2>&1 || true
 apt-get install -y -qq -t bookworm-backports --no-install-recommends \
   qemu-system-x86 qemu-system-gui qemu-system-modules-opengl >/dev/null
 qemu-system-x86_64 --version | head -1
+# the desktop test guest (scripts/build-desktop-guest.sh): Debian packages unpacked by mmdebstrap, an ext4 image by mke2fs
+apt-get install -y -qq --no-install-recommends mmdebstrap e2fsprogs >/dev/null
 bash "$(dirname "$0")/install-qemu72.sh" >/dev/null   # Debian 12's own QEMU 7.2 beside it, in /opt/qemu-7.2

@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
  * {@link DesktopFixture}.
  *
  * <p>{@link #get()} uses {@code ${qemudbus.desktop.dir}} (or the environment variable {@code
- * QEMUDBUS_DESKTOP_DIR}), else {@code ~/.cache/qemu-dbus-display/desktop-HASH} (HASH: of the
- * script's content, as {@code scripts/run-tests.sh} names it). Building needs root and the
- * network (about 2-4 minutes); CI builds it before the tests (run-tests.sh's online phase), so
- * here it is only built when the folder is missing or stale and the script is found (walking up
- * from the working directory or under {@code ${qemudbus.project.dir}}).
+ * QEMUDBUS_DESKTOP_DIR}) as it is when it holds a complete guest (run-tests.sh builds it there
+ * in its online phase, before the tests), else {@code ~/.cache/qemu-dbus-display/desktop-HASH}
+ * (HASH: of the script's content, as {@code scripts/run-tests.sh} names it), built or brought up
+ * to date when the script is found (walking up from the working directory or under {@code
+ * ${qemudbus.project.dir}}). Building needs root and the network (minutes).
  */
 public final class DesktopGuest {
     private static final Logger LOG = LoggerFactory.getLogger(DesktopGuest.class);
@@ -69,7 +69,9 @@ public final class DesktopGuest {
                 }
                 dir = cacheBase().resolve("desktop-" + hash(script));
             }
-            if (script != null) {
+            Path folder = dir;
+            boolean complete = FILES.stream().allMatch(f -> Files.isRegularFile(folder.resolve(f)));
+            if (script != null && !(complete && explicitDirectory() != null)) {
                 build(script, dir);
             }
             cached = new DesktopGuest(dir);
