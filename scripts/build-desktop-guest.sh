@@ -91,7 +91,7 @@ else
   tar -C "$R" --numeric-owner -cpf "$TREE_TAR.tmp" . && mv "$TREE_TAR.tmp" "$TREE_TAR"
 fi
 T1=$(date +%s)
-log "mmdebstrap: $((T1 - T0)) s, $(du -sh "$R" | cut -f1)"
+log "installed tree (mmdebstrap or its cached tar): $((T1 - T0)) s, $(du -sh "$R" | cut -f1)"
 
 # --- trim: apt lists and caches, modules no VM of ours needs --------------------------
 rm -rf "$R"/var/lib/apt/lists/* "$R"/var/cache/apt/*.bin "$R"/var/cache/apt/archives/*.deb
@@ -251,9 +251,9 @@ amixer -c 0 scontents > /run/amixer.out 2>&1
 if [ -e /dev/virtio-ports/com.redhat.spice.0 ]; then
   modprobe uinput 2>/dev/null   # spice-vdagentd's absolute mouse (QEMU's qemu-vdagent mouse=on)
   mkdir -p /run/spice-vdagentd
-  spice-vdagentd -X -x > /run/spice-vdagentd.out 2>&1 &
+  spice-vdagentd -X -x -d > /run/spice-vdagentd.out 2>&1 &   # -d: the protocol's messages in the log
   wait_for /run/spice-vdagentd/spice-vdagent-sock 100
-  spice-vdagent -x > /run/spice-vdagent.out 2>&1 &
+  spice-vdagent -x -d > /run/spice-vdagent.out 2>&1 &
 fi
 echo "$(cut -d' ' -f1 /proc/uptime)" > /run/desktop-ready
 say "@@DESKTOP-READY $(cat /run/desktop-ready)"
@@ -300,6 +300,6 @@ done
   echo "kernel $KVER"
   echo "packages: ${PACKAGES[*]}"
   echo "rootfs ${USED_MB} MB used, image ${SIZE_MB} MB"
-  echo "built in $((T2 - T0)) s (mmdebstrap $((T1 - T0)) s)"
+  echo "built in $((T2 - T0)) s (installed tree $((T1 - T0)) s)"
 } > "$OUT/STAMP"
 log "done in $((T2 - T0)) s: rootfs ${USED_MB} MB, $(du -sh --apparent-size "$OUT" | cut -f1) apparent, $(du -sh "$OUT" | cut -f1) on disk, in $OUT"
