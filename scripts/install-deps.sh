@@ -49,8 +49,9 @@ systemctl disable --now janus >/dev/null 2>&1 || true
 apt-get install -y -qq "${QEMU_SUITE[@]}" --no-install-recommends \
   qemu-system-x86 qemu-system-gui qemu-system-modules-opengl >/dev/null
 qemu-system-x86_64 --version | head -1
-# mmdebstrap: QEMU 11.1 (and on Debian 13, QEMU 7.2 and janus) come as small Debian trees of their own
-apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
+# mmdebstrap: QEMU 11.1 (and on Debian 13, QEMU 7.2 and janus) come as small Debian trees of their own;
+# the desktop test guest (scripts/build-desktop-guest.sh) too, as an ext4 image made by mke2fs
+apt-get install -y -qq --no-install-recommends mmdebstrap e2fsprogs >/dev/null
 bash "$(dirname "$0")/install-qemu72.sh" >/dev/null   # Debian 12's own QEMU 7.2 beside it, in /opt/qemu-7.2
 # Debian's QEMU 11.1 (trixie-backports) beside it, in /opt/qemu-11.1: a trixie tree with its own C library
 bash "$(dirname "$0")/install-qemu111.sh" >/dev/null

@@ -131,8 +131,29 @@ public final class QemuFixture implements AutoCloseable {
         private Duration bootTimeout = Duration.ofSeconds(90);
         private boolean waitForGuest = true;
         private String name = "testkit";
+        private Path kernel;
+        private Path initramfs;
+        private String cmdline;
 
         private Builder() {}
+
+        /**
+         * Boots this kernel and initramfs instead of the {@linkplain #guest(TestGuest) test guest}
+         * (e.g. the {@link DesktopGuest}; its disk goes in {@link #extraArgs}). The guest must
+         * print the ready marker on its second serial port as the test guest does, unless
+         * {@link #waitForGuest(boolean) waitForGuest(false)}.
+         *
+         * @param vmlinux the kernel (booted with {@code -kernel})
+         * @param initrd the initramfs
+         * @param commandLine the kernel command line
+         * @return this builder
+         */
+        public Builder kernel(Path vmlinux, Path initrd, String commandLine) {
+            this.kernel = Objects.requireNonNull(vmlinux);
+            this.initramfs = Objects.requireNonNull(initrd);
+            this.cmdline = Objects.requireNonNull(commandLine);
+            return this;
+        }
 
         /**
          * Bus or peer-to-peer display.
@@ -326,7 +347,7 @@ public final class QemuFixture implements AutoCloseable {
          *     QEMU's output and the guest's console log
          */
         public QemuFixture start() {
-            TestGuest g = guest != null ? guest : TestGuest.get();
+            TestGuest g = kernel != null ? null : guest != null ? guest : TestGuest.get();
             QemuInstall q = install != null ? install
                     : qemuBinary != null ? null : QemuInstall.system();
             List<String> launcher = q != null ? q.command() : List.of(qemuBinary.toString());
@@ -358,8 +379,10 @@ public final class QemuFixture implements AutoCloseable {
         env.putAll(b.environment);
         command = new QemuCommandLine(launcher).name(b.name).machine(b.accel, b.memoryMb).devices(vga.qemuArgs())
                 .display(QemuCommandLine.display(dbusAddress, b.displayOptions))
-                .kernel(b.boot == Boot.PVH ? g.vmlinux() : g.bzImage(), g.initramfs(),
-                        QemuCommandLine.kernelCmdline(g.cmdline(), b.boot == Boot.BZIMAGE, b.kernelArgs))
+                .kernel(b.kernel != null ? b.kernel : b.boot == Boot.PVH ? g.vmlinux() : g.bzImage(),
+                        b.kernel != null ? b.initramfs : g.initramfs(),
+                        QemuCommandLine.kernelCmdline(b.kernel != null ? b.cmdline : g.cmdline(),
+                                b.kernel == null && b.boot == Boot.BZIMAGE, b.kernelArgs))
                 .files(files).extra(extra).build();
         qemu = QemuProcess.start(command, files.dir(), files.qemuLog(), env);
         watchdog = Watchdog.start(bus == null ? List.of(qemu.pid()) : List.of(qemu.pid(), bus.pid()), files.dir());
