@@ -64,7 +64,12 @@ class QemuMapTckTest extends FrameSourceTck {
         try (late) {
             FrameSource s = late.open();
             late.firstSurface();
-            assertEquals(FramePath.COPY, s.activePath());
+            // firstSurface() can return before the fallback shows: the accepted map already shows the guest's
+            // fill, and QEMU's Scanout comes only after this listener's late reply (~1.5 s after ScanoutMap).
+            // Seen on QEMU 11.1.3, which still makes the same synchronous 1 s ScanoutMap call and drops the map
+            // for good (Qemu111MapTckTest): the switch came ~0.2 s after firstSurface() returned.
+            await("QEMU's copies after the late ScanoutMap reply", Duration.ofSeconds(10),
+                    () -> s.activePath() == FramePath.COPY);
             List<PathChange> pc = s.pathChanges();
             assertEquals(2, pc.size(), pc.toString());
             assertEquals(FramePath.MAP, pc.get(0).to(), pc.toString());
