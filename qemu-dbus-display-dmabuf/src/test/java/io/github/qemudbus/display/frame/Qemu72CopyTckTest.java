@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresQemu
 class Qemu72CopyTckTest extends QemuCopyTckTest {
-    /** Hides {@link QemuCopyTckTest#startQemu()}: the same VM on QEMU 7.2. */
+    /** Instead of {@link QemuCopyTckTest#startQemu}, which skips subclasses: the same VM on QEMU 7.2. */
     @BeforeAll
     static void startQemu() {
         qemu = QemuInstall.qemu72().fixture().vga(QemuFixture.Vga.STD).name("frame-copy-72")
