@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 @RequiresQemu
 class Qemu111CopyTckTest extends QemuCopyTckTest {
-    /** Hides {@link QemuCopyTckTest#startQemu()}: the same VM on QEMU 11.1. */
+    /** Instead of {@link QemuCopyTckTest#startQemu}, which skips subclasses: the same VM on QEMU 11.1. */
     @BeforeAll
     static void startQemu() {
         qemu = QemuInstall.qemu111().fixture().vga(QemuFixture.Vga.STD).name("frame-copy-111")

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 @RequiresQemu
 class Qemu111MapTckTest extends QemuMapTckTest {
-    /** Hides {@link QemuMapTckTest#startQemu()}: the same VM on QEMU 11.1. */
+    /** Instead of {@link QemuMapTckTest#startQemu}, which skips subclasses: the same VM on QEMU 11.1. */
     @BeforeAll
     static void startQemu() {
         qemu = QemuInstall.qemu111().fixture().vga(QemuFixture.Vga.VIRTIO).name("frame-map-111")

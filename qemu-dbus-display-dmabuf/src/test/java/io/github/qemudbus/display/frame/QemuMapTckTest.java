@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,15 @@ class QemuMapTckTest extends FrameSourceTck {
     private static final Logger LOG = LoggerFactory.getLogger(QemuMapTckTest.class);
     static QemuFixture qemu;
 
+    /**
+     * QEMU 10.0's VM, for this class only: JUnit also runs this method for a subclass (a static
+     * method does not hide it there), whose own {@code @BeforeAll} starts its QEMU's VM.
+     */
     @BeforeAll
-    static void startQemu() {
+    static void startQemu(TestInfo info) {
+        if (info.getTestClass().orElseThrow() != QemuMapTckTest.class) {
+            return;
+        }
         qemu = QemuFixture.builder().vga(QemuFixture.Vga.VIRTIO).name("frame-map")
                 .extraArgs(QemuHarness.TRACE).start();
     }
@@ -64,7 +72,12 @@ class QemuMapTckTest extends FrameSourceTck {
         try (late) {
             FrameSource s = late.open();
             late.firstSurface();
-            assertEquals(FramePath.COPY, s.activePath());
+            // firstSurface() can return before the fallback shows: the accepted map already shows the guest's
+            // fill, and QEMU's Scanout comes only after this listener's late reply (~1.5 s after ScanoutMap).
+            // Seen on QEMU 11.1.3, which still makes the same synchronous 1 s ScanoutMap call and drops the map
+            // for good (Qemu111MapTckTest): the switch came ~0.2 s after firstSurface() returned.
+            await("QEMU's copies after the late ScanoutMap reply", Duration.ofSeconds(10),
+                    () -> s.activePath() == FramePath.COPY);
             List<PathChange> pc = s.pathChanges();
             assertEquals(2, pc.size(), pc.toString());
             assertEquals(FramePath.MAP, pc.get(0).to(), pc.toString());
