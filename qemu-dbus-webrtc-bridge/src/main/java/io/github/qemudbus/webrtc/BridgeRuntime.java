@@ -6,6 +6,7 @@ import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
 import dev.onvoid.webrtc.media.audio.AudioLayer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -88,10 +89,12 @@ final class BridgeRuntime implements AutoCloseable {
         }
         Authorizer auth = new Authorizer(config.tokens(), config.grants());
         // the web client's STUN server: see StunResponder (on the HTTP port's number when it is free);
-        // a host application that mounts the bridge serves the page from its own address: none then
-        stun = config.embedded() ? null : StunResponder.start(config.listen().getAddress(), config.listen().getPort());
+        // mounted in a host application, the page comes from the host's address, so it answers on
+        // every address (as the media sockets are anyway), on a port of its own
+        stun = config.embedded() ? StunResponder.start(new InetSocketAddress(0).getAddress(), 0)
+                : StunResponder.start(config.listen().getAddress(), config.listen().getPort());
         httpParts = new WhepServer.HttpParts(auth, vms, viewers, new InputEndpoint(auth, scheduler),
-                new AttemptThrottle(), () -> stopped, config.limits().bodyDeadlineMs(), stun == null ? 0 : stun.port());
+                new AttemptThrottle(), () -> stopped, config.limits().bodyDeadlineMs(), stun.port());
         if (!config.embedded()) {
             listen();
         }

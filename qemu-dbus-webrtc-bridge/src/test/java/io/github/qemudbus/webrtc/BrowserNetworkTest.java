@@ -44,11 +44,12 @@ class BrowserNetworkTest {
     void anotherHostOverAVethPairWithoutPermissions() throws Exception {
         try (LanPair lan = LanPair.create();
                 WebRtcBridge bridge = WebRtcBridge.builder().backends(List.of(red))
-                        .listen(new InetSocketAddress(LanPair.HERE, 0)).build().start();
+                        .listen(new InetSocketAddress(LanPair.HERE, 0)).token("veth-viewer").build().start();
                 Browser b = new Browser(lan)) {
+            // beyond loopback the bridge insists on a token, as a user would give one
             URI url = bridge.url();
             assertEquals(LanPair.HERE, url.getHost());
-            firstPicture(b, url, "another host (veth)");
+            firstPicture(b, URI.create(url + "?token=veth-viewer"), "another host (veth)");
             assertEquals("srflx", localCandidateType(b), "the page's address as the bridge's STUN server saw it");
             String offer = String.valueOf(b.js("return window.qemuPeer().localDescription.sdp"));
             assertFalse(offer.lines().anyMatch(l -> l.contains("typ host") && l.contains(LanPair.THERE)),

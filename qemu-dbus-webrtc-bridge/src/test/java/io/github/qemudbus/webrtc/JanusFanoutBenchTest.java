@@ -60,7 +60,8 @@ class JanusFanoutBenchTest {
                 Browser b = new Browser()) {
             URI direct = URI.create(bridge.url() + "?token=" + TOKEN);
             URI sub = URI.create(origin + "/subscriber.html?janus=" + URLEncoder.encode(janus.api().toString(), StandardCharsets.UTF_8)
-                    + "&room=" + ROOM + "&bridge=" + URLEncoder.encode(bridge.url().toString(), StandardCharsets.UTF_8) + "&token=" + TOKEN);
+                    + "&room=" + ROOM + "&bridge=" + URLEncoder.encode(bridge.url().toString(), StandardCharsets.UTF_8) + "&token=" + TOKEN
+                    + "&stun=" + URLEncoder.encode(janus.stun(), StandardCharsets.UTF_8));
             Thread.sleep(2000);
             samples.add(measure("idle: nobody watching", 0, b, janus, console, bridge));
             for (int n : counts) {

@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -76,6 +77,9 @@ final class JanusServer implements AutoCloseable {
     private final Path shim;
     private Process process;
     private int starts;
+    // the subscriber page's STUN server: a page without media permission on a loopback-only host
+    // has no usable candidate without one (see StunResponder), and Janus names none to it
+    private final StunResponder stun = StunResponder.start(InetAddress.getLoopbackAddress(), 0);
 
     /**
      * Writes the configuration and starts Janus.
@@ -161,6 +165,11 @@ final class JanusServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + "/janus");
     }
 
+    /** The STUN server the subscriber page should name, {@code 127.0.0.1:<port>}. */
+    String stun() {
+        return "127.0.0.1:" + stun.port();
+    }
+
     /** Starts (or starts again, on the same port) and waits until the API answers. */
     void start() throws IOException, InterruptedException {
         Path conf = dir.resolve("conf");
@@ -221,6 +230,7 @@ final class JanusServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stun.close();
         if (process != null) {
             process.destroy();
             try {

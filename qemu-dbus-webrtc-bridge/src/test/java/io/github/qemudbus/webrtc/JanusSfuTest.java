@@ -81,7 +81,7 @@ class JanusSfuTest {
 
     static URI page() {
         return URI.create(pageOrigin + "/subscriber.html?janus=" + enc(janus.api().toString()) + "&room=" + ROOM
-                + "&bridge=" + enc(bridge.url().toString()) + "&token=" + TOKEN);
+                + "&bridge=" + enc(bridge.url().toString()) + "&token=" + TOKEN + "&stun=" + enc(janus.stun()));
     }
 
     static String enc(String s) {

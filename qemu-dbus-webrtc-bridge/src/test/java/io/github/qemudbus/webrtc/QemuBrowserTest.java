@@ -7,10 +7,8 @@ import io.github.qemudbus.display.QemuDisplay;
 import io.github.qemudbus.testkit.CommandResult;
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.QemuTests;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -178,57 +176,10 @@ class QemuBrowserTest {
                 () -> qemu.qemuStderr().contains("button left, down 1") && qemu.qemuStderr().contains("button left, down 0"));
     }
 
-    /**
-     * virtio-vga: QEMU-allocated surfaces (shared-map path) and a device that follows SetUIInfo.
-     * Disabled, and listed in the report: checked for real now (the guest's DRM connector must
-     * offer the page's size), it cannot pass with the tiny guest, whose kernel has no virtio_gpu
-     * driver (its modules: bochs, drm helpers; vesafb at video=1024x768), so virtio-vga runs in
-     * VGA mode and nothing in the guest hears SetUIInfo: its connector offers only 1024x768.
-     * Before issue 20 the test passed because it only checked that no error came back. It can run
-     * once the test guest has virtio_gpu (or on the desktop guest).
-     */
-    @org.junit.jupiter.api.Disabled("the tiny guest has no virtio_gpu driver, so its mode cannot follow SetUIInfo: see the javadoc")
-    @Test
-    void virtioVgaFollowsTheWindowSize() throws Exception {
-        try (QemuFixture vq = QemuFixture.builder().mode(QemuFixture.Mode.BUS).vga(QemuFixture.Vga.VIRTIO)
-                        .name("webrtc-e2e-virtio").start();
-                QemuDisplay vd = QemuDisplay.builder().address(vq.dbusAddress()).connect();
-                WebRtcBridge vb = WebRtcBridge.builder().display(vd).listen(new InetSocketAddress("127.0.0.1", 0)).build()
-                        .start()) {
-            vq.guest().fill(0xc03080);
-            b.open(vb.url());
-            Browser.await("the page to connect", WAIT, () -> "connected".equals(b.state().get("phase")));
-            Browser.await("magenta video", WAIT, () -> {
-                List<Number> a = b.videoAverage();
-                return a != null && Math.abs(a.get(0).doubleValue() - 0xc0) < 40 && Math.abs(a.get(1).doubleValue() - 0x30) < 40
-                        && Math.abs(a.get(2).doubleValue() - 0x80) < 40;
-            });
-            // the page sent its size on connect; virtio-gpu passes it to the guest, whose driver
-            // switches to that mode: the console (QEMU's surface) and the page's video take it on
-            @SuppressWarnings("unchecked")
-            Map<String, Object> sent = Browser.await("the page's size sent", WAIT,
-                    () -> (Map<String, Object>) b.state().get("resizeSent"));
-            int w = ((Number) sent.get("width")).intValue();
-            int h = ((Number) sent.get("height")).intValue();
-            // the guest's DRM driver takes the size as its connector's preferred mode (the tiny
-            // guest's console keeps its mode: nothing in it sets a new one)
-            String[] modes = {""};
-            try {
-                Browser.await("the guest's preferred mode to become the page's " + w + "x" + h, WAIT, () -> {
-                    modes[0] = vq.guest().run("cat /sys/class/drm/card*-*/modes 2>&1 | head -3").output();
-                    return modes[0].contains(w + "x" + h);
-                });
-            } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; the guest's modes: " + modes[0] + "; the console "
-                        + vd.console(0).info(), e);
-            }
-            assertTrue(!Boolean.TRUE.equals(b.js("return document.getElementById('btn-resize').disabled")),
-                    "virtio-vga follows: auto-resize stays on");
-            System.out.println("virtio-vga frame path: " + b.state().get("path"));
-            b.leavePage();
-            Browser.await("the viewer to leave", WAIT, () -> vb.viewerCount() == 0);
-        }
-    }
+    // A browser resize reaching the guest (SetUIInfo -> the guest switching mode -> the page
+    // showing the new size) needs a guest that follows SetUIInfo: the tiny guest's kernel has no
+    // virtio_gpu driver, so that check runs on the desktop guest:
+    // DesktopGuestTest.aBrowserResizeSwitchesTheSessionsModeAndThePageShowsIt.
 
     @Test
     void twoViewersReloadAndWrongToken() throws Exception {
