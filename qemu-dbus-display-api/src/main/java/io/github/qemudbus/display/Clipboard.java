@@ -38,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * {@code /org/qemu/Display1/Clipboard} on the SDK's D-Bus connection and registers it with
  * QEMU; QEMU then calls it when the guest grabs or releases a selection ({@code Grab},
  * {@code Release}), when the guest pastes what this client offered ({@code Request}), and to
- * reset the grab serials ({@code Register}). Grabs carry serials as the protocol says: reset
- * to 0 on registration, incremented by each grab; a guest grab with a lower serial than the
- * current one is ignored, and on a tie the client keeps ownership.
+ * reset the grab serials ({@code Register}). Grabs carry serials as the spice agent protocol
+ * that QEMU relays them to counts them: one counter per selection, reset to 0 on registration;
+ * each grab, ours or the guest's, carries the counter's value and moves it one past that value.
+ * So this client's first grab after a reset carries 0, and a guest grab older than the counter
+ * (including one racing ours with the same serial: the client wins ties) is ignored. The guest's
+ * spice-vdagentd discards a client grab whose serial is not its own counter's value.
  *
  * <p>QEMU passes clipboard data to the guest only through a guest agent: QEMU needs
  * {@code -chardev qemu-vdagent,id=vdagent,clipboard=on}, a virtio-serial port for it
@@ -118,7 +121,7 @@ public final class Clipboard implements AutoCloseable {
     private final Peer peer = new Peer();
     private final ExecutorService worker;
     private final List<Consumer<String>> textListeners = new CopyOnWriteArrayList<>();
-    // guarded by "this"
+    // guarded by "this": per selection, the serial the next grab (ours or the guest's) carries
     private final long[] serial = new long[Selection.values().length];
     private final boolean[] ownedByUs = new boolean[Selection.values().length];
     private final Map<Selection, Map<String, byte[]>> offered = new HashMap<>();
@@ -212,7 +215,8 @@ public final class Clipboard implements AutoCloseable {
     }
 
     /**
-     * Offers text to the guest on a selection ({@code Grab} with the next serial).
+     * Offers text to the guest on a selection ({@code Grab} with the selection's current serial,
+     * 0 for the first grab after QEMU's reset).
      *
      * @param selection which selection
      * @param text the text
@@ -222,7 +226,7 @@ public final class Clipboard implements AutoCloseable {
         checkOpen();
         long s;
         synchronized (this) {
-            s = ++serial[selection.ordinal()];
+            s = serial[selection.ordinal()]++;
             ownedByUs[selection.ordinal()] = true;
             offered.put(selection, Map.of(TEXT, text.getBytes(StandardCharsets.UTF_8)));
             guestOffers.remove(selection);
@@ -378,12 +382,13 @@ public final class Clipboard implements AutoCloseable {
     private void guestGrabbed(Selection sel, long s, List<String> mimes) {
         synchronized (this) {
             int i = sel.ordinal();
-            if (s < serial[i] || s == serial[i] && ownedByUs[i]) {
-                LOG.debug("ignoring guest grab of {} with serial {} (current {}{})", sel, s, serial[i],
+            if (s < serial[i]) {
+                // older than the last grab seen, or the same serial as our own grab (client wins)
+                LOG.debug("ignoring guest grab of {} with serial {} (next {}{})", sel, s, serial[i],
                         ownedByUs[i] ? ", ours" : "");
                 return;
             }
-            serial[i] = s;
+            serial[i] = s + 1;
             ownedByUs[i] = false;
             offered.remove(sel);
             guestOffers.put(sel, List.copyOf(mimes));
