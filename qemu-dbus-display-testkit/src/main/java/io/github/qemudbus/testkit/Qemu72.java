@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,17 +54,8 @@ public final class Qemu72 {
         if (found != null) {
             return found;
         }
-        String explicit = System.getProperty(DIR_PROPERTY);
-        if (explicit == null || explicit.isBlank()) {
-            explicit = System.getenv(DIR_ENV);
-        }
-        List<Path> candidates = new ArrayList<>();
-        if (explicit != null && !explicit.isBlank()) {
-            candidates.add(Paths.get(explicit).toAbsolutePath());
-        } else {
-            candidates.add(Paths.get("/opt/qemu-7.2"));
-            candidates.add(cacheDirectory());
-        }
+        List<Path> candidates = Locations.candidates(DIR_PROPERTY, DIR_ENV, Paths.get("/opt/qemu-7.2"),
+                Locations.cacheBase().resolve("qemu-7.2"));
         for (Path c : candidates) {
             if (Files.isExecutable(c.resolve(BINARY))) {
                 found = c;
@@ -106,10 +96,6 @@ public final class Qemu72 {
      */
     public static QemuFixture.Builder fixture() {
         return configure(QemuFixture.builder());
-    }
-
-    private static Path cacheDirectory() {
-        return Paths.get(System.getProperty("user.home"), ".cache", "qemu-dbus-display", "qemu-7.2");
     }
 
     private static void install(Path target) {
