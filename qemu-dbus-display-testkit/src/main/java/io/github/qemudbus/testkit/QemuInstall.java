@@ -81,12 +81,12 @@ public final class QemuInstall {
     }
 
     /**
-     * Debian 12's QEMU 7.2 (see {@link Qemu72#directory()}, which unpacks it when missing).
+     * Debian 12's QEMU 7.2 (the folder of {@code Qemu72.directory()}, unpacked when missing).
      *
      * @return the install
      */
     public static QemuInstall qemu72() {
-        return unpacked("7.2", Qemu72.directory());
+        return unpacked("7.2", Qemu72Folder.directory());
     }
 
     /**
