@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WindowType;
 
@@ -38,23 +39,12 @@ final class BridgeBench {
 
     /** Runs {@code main} under {@code unshare -n}; prints the figure lines as they come and returns them. */
     static List<String> inNamespace(String mode, String[] args) {
-        List<String> out = new ArrayList<>();
         List<String> a = new ArrayList<>(List.of(mode));
         a.addAll(List.of(args));
-        try {
-            List<String> all = LoopbackOnly.run(BridgeBench.class, List.of(), a, Duration.ofMinutes(90),
-                    l -> l.startsWith("motion ") || l.startsWith("footprint ") || l.startsWith("viewers "));
-            all.stream().filter(l -> l.startsWith("motion ") || l.startsWith("footprint ") || l.startsWith("viewers "))
-                    .forEach(out::add);
-            if (out.isEmpty() || out.stream().anyMatch(l -> l.contains("failed"))) {
-                out.add(mode + ": failed; last lines:\n" + LoopbackOnly.tail(all, 25));
-            }
-        } catch (IOException e) {
-            out.add(mode + ": failed (cannot run unshare -n, which needs root: " + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return out;
+        Predicate<String> figure = l -> l.startsWith("motion ") || l.startsWith("footprint ") || l.startsWith("viewers ");
+        return LoopbackOnly.figures(BridgeBench.class, List.of(), a, Duration.ofMinutes(90), figure, figure,
+                out -> !out.isEmpty() && out.stream().noneMatch(l -> l.contains("failed")),
+                all -> mode + ": failed; last lines:\n" + LoopbackOnly.tail(all, 25), mode + ": failed");
     }
 
     /**
@@ -64,9 +54,7 @@ final class BridgeBench {
      */
     public static void main(String[] args) {
         try {
-            List<String> up = LoopbackOnly.othersUp();
-            if (!up.isEmpty()) {
-                System.out.println("motion: failed: interfaces other than loopback are up " + up);
+            if (LoopbackOnly.refuse("motion: failed")) {
                 return;
             }
             String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);

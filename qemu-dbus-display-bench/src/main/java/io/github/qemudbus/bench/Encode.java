@@ -76,9 +76,7 @@ final class Encode {
      * @param args {@code WxH[,WxH...] SECONDS}
      */
     public static void main(String[] args) {
-        List<String> up = LoopbackOnly.othersUp();
-        if (!up.isEmpty()) {
-            System.out.println("encode: refused: interfaces other than loopback are up " + up);
+        if (LoopbackOnly.refuse("encode: refused")) {
             System.exit(1);
         }
         double seconds = Double.parseDouble(args[1]);

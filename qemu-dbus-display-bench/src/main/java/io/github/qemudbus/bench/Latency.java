@@ -112,23 +112,15 @@ final class Latency {
      */
     static List<String> inNamespace(Options o) {
         TestGuest.get();
-        List<String> out = new ArrayList<>();
-        try {
-            List<String> all = LoopbackOnly.run(Latency.class,
-                    List.of("-D" + TestGuest.GUEST_DIR_PROPERTY + "=" + TestGuest.get().directory(),
-                            "-Dlatency.verbose=" + Boolean.getBoolean("latency.verbose")),
-                    List.of(o.toArgs()), Duration.ofMinutes(30),
-                    l -> l.startsWith("latency ") || l.startsWith("clock ") || l.startsWith("sample ")); // each figure as it comes
-            all.stream().filter(l -> l.startsWith("latency ") || l.startsWith("clock ")).forEach(out::add);
-            if (out.stream().noneMatch(l -> l.startsWith("latency ") && !l.contains("pending"))) {
-                out.add("latency: pending (the measurement failed; its last lines:\n" + LoopbackOnly.tail(all, 15) + ")");
-            }
-        } catch (IOException e) {
-            out.add("latency: pending (cannot run unshare -n, which needs root: " + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return out;
+        return LoopbackOnly.figures(Latency.class,
+                List.of("-D" + TestGuest.GUEST_DIR_PROPERTY + "=" + TestGuest.get().directory(),
+                        "-Dlatency.verbose=" + Boolean.getBoolean("latency.verbose")),
+                List.of(o.toArgs()), Duration.ofMinutes(30),
+                l -> l.startsWith("latency ") || l.startsWith("clock ") || l.startsWith("sample "), // each figure as it comes
+                l -> l.startsWith("latency ") || l.startsWith("clock "),
+                out -> out.stream().anyMatch(l -> l.startsWith("latency ") && !l.contains("pending")),
+                all -> "latency: pending (the measurement failed; its last lines:\n" + LoopbackOnly.tail(all, 15) + ")",
+                "latency: pending");
     }
 
     /**
@@ -138,9 +130,7 @@ final class Latency {
      */
     public static void main(String[] args) {
         try {
-            List<String> up = LoopbackOnly.othersUp();
-            if (!up.isEmpty()) {
-                System.out.println("latency: refused: interfaces other than loopback are up " + up);
+            if (LoopbackOnly.refuse("latency: refused")) {
                 return;
             }
             Options o = Options.parse(args);

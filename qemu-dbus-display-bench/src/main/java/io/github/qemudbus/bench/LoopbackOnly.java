@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -53,8 +54,45 @@ final class LoopbackOnly {
         return lines;
     }
 
+    /**
+     * Runs {@code main} of {@code mainClass} in the namespace (see {@link #run}) and returns the
+     * lines {@code keep} accepts. When those are not {@code usable}, one more line from {@code
+     * failure} (given every line printed) says why; when the namespace cannot be made, the only
+     * line is {@code unavailable} with the reason; when interrupted, none.
+     */
+    static List<String> figures(Class<?> mainClass, List<String> jvmOptions, List<String> args, Duration timeout,
+            Predicate<String> echo, Predicate<String> keep, Predicate<List<String>> usable,
+            Function<List<String>, String> failure, String unavailable) {
+        List<String> out = new ArrayList<>();
+        try {
+            List<String> all = run(mainClass, jvmOptions, args, timeout, echo);
+            all.stream().filter(keep).forEach(out::add);
+            if (!usable.test(out)) {
+                out.add(failure.apply(all));
+            }
+        } catch (IOException e) {
+            out.add(unavailable + " (cannot run unshare -n, which needs root: " + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
+    /**
+     * Inside the namespace: whether to refuse to run because an interface other than loopback is
+     * up; if so, says so on stdout as {@code "<refusal>: interfaces other than loopback are up [...]"}.
+     */
+    static boolean refuse(String refusal) {
+        List<String> up = othersUp();
+        if (up.isEmpty()) {
+            return false;
+        }
+        System.out.println(refusal + ": interfaces other than loopback are up " + up);
+        return true;
+    }
+
     /** Inside the namespace: the interfaces other than loopback that are up (none, or refuse to run). */
-    static List<String> othersUp() {
+    private static List<String> othersUp() {
         List<String> up = new ArrayList<>();
         try {
             for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {

@@ -5,10 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The desktop test guest: a Debian system made by {@code scripts/build-desktop-guest.sh}
@@ -25,7 +23,6 @@ import org.slf4j.LoggerFactory;
  * ${qemudbus.project.dir}}). Building needs root and the network (minutes).
  */
 public final class DesktopGuest {
-    private static final Logger LOG = LoggerFactory.getLogger(DesktopGuest.class);
     /** System property naming the folder the desktop guest is built into / read from. */
     public static final String DIR_PROPERTY = "qemudbus.desktop.dir";
     /** Environment variable naming that folder, when the property is not set. */
@@ -39,16 +36,7 @@ public final class DesktopGuest {
 
     private DesktopGuest(Path dir) {
         this.dir = dir;
-        for (String f : FILES) {
-            if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new IllegalStateException("desktop guest folder " + dir + " lacks " + f);
-            }
-        }
-        try {
-            this.cmdline = Files.readString(dir.resolve("cmdline")).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.cmdline = GuestBuild.cmdline("desktop guest", dir, FILES);
     }
 
     /**
@@ -67,10 +55,9 @@ public final class DesktopGuest {
                     throw new IllegalStateException("no " + SCRIPT + " found and neither -D" + DIR_PROPERTY
                             + " nor " + DIR_ENV + " is set");
                 }
-                dir = cacheBase().resolve("desktop-" + hash(script));
+                dir = Locations.cacheBase().resolve("desktop-" + hash(script));
             }
-            Path folder = dir;
-            boolean complete = FILES.stream().allMatch(f -> Files.isRegularFile(folder.resolve(f)));
+            boolean complete = GuestBuild.hasAll(dir, FILES);
             if (script != null && !(complete && explicitDirectory() != null)) {
                 build(script, dir);
             }
@@ -130,11 +117,7 @@ public final class DesktopGuest {
      * @return the build stamp, or an empty string
      */
     public String description() {
-        try {
-            return Files.readString(dir.resolve("STAMP")).strip();
-        } catch (IOException e) {
-            return "";
-        }
+        return GuestBuild.stamp(dir);
     }
 
     @Override
@@ -145,28 +128,7 @@ public final class DesktopGuest {
     private static void build(Path script, Path dir) {
         try {
             Files.createDirectories(dir);
-            Path log = dir.resolve("build.log");
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder("bash", script.toString(), dir.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile())).start();
-            if (!p.waitFor(30, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(SCRIPT + " timed out; see " + log);
-            }
-            String out = Files.readString(log).strip();
-            boolean complete = FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
-            if (p.exitValue() != 0) {
-                if (!complete) {
-                    throw new IllegalStateException(SCRIPT + " failed (exit " + p.exitValue() + ") for " + dir + ":\n"
-                            + out);
-                }
-                LOG.warn("{} failed (exit {}); using the earlier desktop guest in {}:\n{}", SCRIPT, p.exitValue(), dir,
-                        out);
-            } else if (!out.contains("up to date")) {
-                LOG.info("built the desktop guest in {} in {} s", dir,
-                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
-            }
+            GuestBuild.run("desktop guest", SCRIPT, script, dir, Duration.ofMinutes(30), FILES);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the desktop guest in " + dir, e);
         } catch (InterruptedException e) {
@@ -176,15 +138,7 @@ public final class DesktopGuest {
     }
 
     private static Path explicitDirectory() {
-        String p = System.getProperty(DIR_PROPERTY);
-        if (p == null || p.isBlank()) {
-            p = System.getenv(DIR_ENV);
-        }
-        return p != null && !p.isBlank() ? Paths.get(p).toAbsolutePath() : null;
-    }
-
-    private static Path cacheBase() {
-        return Paths.get(System.getProperty("user.home"), ".cache", "qemu-dbus-display");
+        return Locations.explicit(DIR_PROPERTY, DIR_ENV);
     }
 
     /** The script: under the project dir property, else walking up from the working directory; or null. */
@@ -207,7 +161,7 @@ public final class DesktopGuest {
 
     private static String hash(Path script) {
         try {
-            return TestGuest.hash(Files.readAllBytes(script));
+            return GuestBuild.hash(Files.readAllBytes(script));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + script, e);
         }

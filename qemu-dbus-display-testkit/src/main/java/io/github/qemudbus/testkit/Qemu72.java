@@ -1,18 +1,6 @@
 package io.github.qemudbus.testkit;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Debian 12's own QEMU 7.2, unpacked beside the default QEMU, for tests that check the SDK
@@ -34,14 +22,10 @@ import org.slf4j.LoggerFactory;
  * 11.1.
  */
 public final class Qemu72 {
-    private static final Logger LOG = LoggerFactory.getLogger(Qemu72.class);
     /** System property naming the folder QEMU 7.2 is unpacked in. */
-    public static final String DIR_PROPERTY = "qemudbus.qemu72.dir";
+    public static final String DIR_PROPERTY = Qemu72Folder.DIR_PROPERTY;
     /** Environment variable naming the folder QEMU 7.2 is unpacked in. */
-    public static final String DIR_ENV = "QEMUDBUS_QEMU72_DIR";
-    private static final String SCRIPT = "install-qemu72.sh";
-    private static final String BINARY = "usr/bin/qemu-system-x86_64";
-    private static Path found;
+    public static final String DIR_ENV = Qemu72Folder.DIR_ENV;
 
     private Qemu72() {}
 
@@ -51,31 +35,8 @@ public final class Qemu72 {
      * @return the folder (holds {@code usr/bin/qemu-system-x86_64})
      * @throws IllegalStateException when it is not there and cannot be unpacked
      */
-    public static synchronized Path directory() {
-        if (found != null) {
-            return found;
-        }
-        String explicit = System.getProperty(DIR_PROPERTY);
-        if (explicit == null || explicit.isBlank()) {
-            explicit = System.getenv(DIR_ENV);
-        }
-        List<Path> candidates = new ArrayList<>();
-        if (explicit != null && !explicit.isBlank()) {
-            candidates.add(Paths.get(explicit).toAbsolutePath());
-        } else {
-            candidates.add(Paths.get("/opt/qemu-7.2"));
-            candidates.add(cacheDirectory());
-        }
-        for (Path c : candidates) {
-            if (Files.isExecutable(c.resolve(BINARY))) {
-                found = c;
-                return c;
-            }
-        }
-        Path target = candidates.get(candidates.size() - 1);
-        install(target);
-        found = target;
-        return target;
+    public static Path directory() {
+        return Qemu72Folder.directory();
     }
 
     /**
@@ -84,7 +45,7 @@ public final class Qemu72 {
      * @return {@code DIR/usr/bin/qemu-system-x86_64}
      */
     public static Path binary() {
-        return directory().resolve(BINARY);
+        return directory().resolve(Qemu72Folder.BINARY);
     }
 
     /**
@@ -106,50 +67,5 @@ public final class Qemu72 {
      */
     public static QemuFixture.Builder fixture() {
         return configure(QemuFixture.builder());
-    }
-
-    private static Path cacheDirectory() {
-        return Paths.get(System.getProperty("user.home"), ".cache", "qemu-dbus-display", "qemu-7.2");
-    }
-
-    private static void install(Path target) {
-        Path script;
-        try {
-            script = Files.createTempFile("install-qemu72-", ".sh");
-            try (InputStream in = Qemu72.class.getResourceAsStream(SCRIPT)) {
-                if (in == null) {
-                    throw new IllegalStateException(SCRIPT + " is missing from the testkit jar");
-                }
-                Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + SCRIPT, e);
-        }
-        LOG.info("QEMU 7.2 not found; unpacking it into {} (apt-get download, once)", target);
-        try {
-            Process p = new ProcessBuilder("bash", script.toString(), target.toString())
-                    .redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(SCRIPT + " timed out");
-            }
-            if (p.exitValue() != 0 || !Files.isExecutable(target.resolve(BINARY))) {
-                throw new IllegalStateException("QEMU 7.2 is not installed and " + SCRIPT + " failed (exit "
-                        + p.exitValue() + "); run scripts/install-qemu72.sh or set -D" + DIR_PROPERTY + ":\n" + out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + SCRIPT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } finally {
-            try {
-                Files.deleteIfExists(script);
-            } catch (IOException e) {
-                LOG.debug("cannot delete {}", script, e);
-            }
-        }
     }
 }

@@ -81,12 +81,12 @@ public final class QemuInstall {
     }
 
     /**
-     * Debian 12's QEMU 7.2 (see {@link Qemu72#directory()}, which unpacks it when missing).
+     * Debian 12's QEMU 7.2 (the folder of {@code Qemu72.directory()}, unpacked when missing).
      *
      * @return the install
      */
     public static QemuInstall qemu72() {
-        return unpacked("7.2", Qemu72.directory());
+        return unpacked("7.2", Qemu72Folder.directory());
     }
 
     /**
@@ -104,17 +104,8 @@ public final class QemuInstall {
         if (q != null) {
             return q;
         }
-        String explicit = System.getProperty(QEMU111_DIR_PROPERTY);
-        if (explicit == null || explicit.isBlank()) {
-            explicit = System.getenv(QEMU111_DIR_ENV);
-        }
-        List<Path> candidates = new ArrayList<>();
-        if (explicit != null && !explicit.isBlank()) {
-            candidates.add(Paths.get(explicit).toAbsolutePath());
-        } else {
-            candidates.add(Paths.get("/opt/qemu-11.1"));
-            candidates.add(Paths.get(System.getProperty("user.home"), ".cache", "qemu-dbus-display", "qemu-11.1"));
-        }
+        List<Path> candidates = Locations.candidates(QEMU111_DIR_PROPERTY, QEMU111_DIR_ENV,
+                Paths.get("/opt/qemu-11.1"), Locations.cacheBase().resolve("qemu-11.1"));
         for (Path c : candidates) {
             if (Files.isRegularFile(c.resolve(BINARY))) {
                 q = unpacked("11.1", c);

@@ -11,11 +11,9 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -53,16 +51,7 @@ public final class TestGuest {
 
     private TestGuest(Path dir) {
         this.dir = dir;
-        for (String f : FILES) {
-            if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new IllegalStateException("test guest folder " + dir + " lacks " + f);
-            }
-        }
-        try {
-            this.cmdline = Files.readString(dir.resolve("cmdline")).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.cmdline = GuestBuild.cmdline("test guest", dir, FILES);
     }
 
     /**
@@ -100,35 +89,10 @@ public final class TestGuest {
         try {
             Files.createDirectories(dir);
             Path script = locateScript();
-            Path log = dir.resolve("build.log");
             try (FileChannel lockFile = FileChannel.open(dir.resolve(".build.lock"),
                             StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = lockFile.lock()) {
-                long t0 = System.nanoTime();
-                Process p = new ProcessBuilder("bash", script.toString(), dir.toString())
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
-                        .start();
-                if (!p.waitFor(15, TimeUnit.MINUTES)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("build-guest.sh timed out; see " + log);
-                }
-                String out = Files.readString(log).strip();
-                if (p.exitValue() != 0) {
-                    if (hasAll(dir)) {
-                        LOG.warn("build-guest.sh failed (exit {}); using the earlier guest in {}:\n{}",
-                                p.exitValue(), dir, out);
-                    } else {
-                        throw new IllegalStateException("build-guest.sh failed (exit " + p.exitValue()
-                                + ") for " + dir + ":\n" + out);
-                    }
-                } else if (out.contains("up to date")) {
-                    LOG.debug("test guest in {} is up to date", dir);
-                } else {
-                    LOG.info("built the test guest in {} in {} s", dir,
-                            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
-                }
+                GuestBuild.run("test guest", "build-guest.sh", script, dir, Duration.ofMinutes(15), FILES);
                 touch(dir.resolve(".last-used"));
             }
             return new TestGuest(dir);
@@ -165,22 +129,14 @@ public final class TestGuest {
             return explicit;
         }
         try {
-            return cacheBase().resolve("guest-" + hash(Files.readAllBytes(locateScript())));
+            return Locations.cacheBase().resolve("guest-" + GuestBuild.hash(Files.readAllBytes(locateScript())));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read build-guest.sh", e);
         }
     }
 
     private static Path explicitDirectory() {
-        String p = System.getProperty(GUEST_DIR_PROPERTY);
-        if (p == null || p.isBlank()) {
-            p = System.getenv("QEMUDBUS_GUEST_DIR");
-        }
-        return p != null && !p.isBlank() ? Paths.get(p).toAbsolutePath() : null;
-    }
-
-    private static Path cacheBase() {
-        return Paths.get(System.getProperty("user.home"), ".cache", "qemu-dbus-display");
+        return Locations.explicit(GUEST_DIR_PROPERTY, "QEMUDBUS_GUEST_DIR");
     }
 
     /**
@@ -236,11 +192,7 @@ public final class TestGuest {
      * @return the contents of the build stamp, or an empty string
      */
     public String description() {
-        try {
-            return Files.readString(dir.resolve("STAMP")).strip();
-        } catch (IOException e) {
-            return "";
-        }
+        return GuestBuild.stamp(dir);
     }
 
     @Override
@@ -249,7 +201,7 @@ public final class TestGuest {
     }
 
     private static boolean hasAll(Path dir) {
-        return FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
+        return GuestBuild.hasAll(dir, FILES);
     }
 
     /** Finds build-guest.sh: project dir property, then this jar, then walking up from cwd. */
@@ -265,9 +217,9 @@ public final class TestGuest {
         try (InputStream in = TestGuest.class.getResourceAsStream(SCRIPT_RESOURCE)) {
             if (in != null) {
                 byte[] content = in.readAllBytes();
-                Path base = cacheBase();
+                Path base = Locations.cacheBase();
                 Files.createDirectories(base);
-                Path target = base.resolve("build-guest-" + hash(content) + ".sh");
+                Path target = base.resolve("build-guest-" + GuestBuild.hash(content) + ".sh");
                 if (!Files.isRegularFile(target) || !Arrays.equals(Files.readAllBytes(target), content)) {
                     Path tmp = Files.createTempFile(base, "build-guest", ".sh.tmp");
                     Files.write(tmp, content);
@@ -320,14 +272,6 @@ public final class TestGuest {
             }
         } catch (IOException e) {
             LOG.debug("cannot touch {}", p, e);
-        }
-    }
-
-    static String hash(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -316,9 +316,8 @@ abstract class FrameSourceTck {
         }
     }
 
-    @Test
-    void disable() throws Exception {
-        FrameSource s = h.open();
+    /** A latch that {@code s} counts down on its first {@code onDisabled}. */
+    static CountDownLatch onDisabled(FrameSource s) {
         CountDownLatch disabled = new CountDownLatch(1);
         s.addListener(new FrameListener() {
             @Override
@@ -326,6 +325,13 @@ abstract class FrameSourceTck {
                 disabled.countDown();
             }
         });
+        return disabled;
+    }
+
+    @Test
+    void disable() throws Exception {
+        FrameSource s = h.open();
+        CountDownLatch disabled = onDisabled(s);
         h.firstSurface();
         assertTrue(s.awaitFrame(Duration.ofSeconds(30)));
         long surfaces = s.stats().surfaces();

@@ -1,7 +1,6 @@
 package io.github.qemudbus.display.frame;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.qemudbus.testkit.QemuFixture;
 import io.github.qemudbus.testkit.QemuInstall;
@@ -28,13 +27,8 @@ class Qemu72CopyTckTest extends QemuCopyTckTest {
 
     /** On 7.2 the reason is the missing interface, whatever the VGA. */
     @Override
-    @Test
-    void stdVgaNegotiationSaysWhyThereIsNoMap() throws Exception {
-        FrameSource s = h.open();
-        h.firstSurface();
-        PathChange c = s.pathChanges().get(s.pathChanges().size() - 1);
-        assertEquals(FramePath.COPY, c.to());
-        assertTrue(c.reason().contains("Listener.Unix.Map"), c.reason());
+    String noMapReason() {
+        return "Listener.Unix.Map";
     }
 
     /**
@@ -48,13 +42,7 @@ class Qemu72CopyTckTest extends QemuCopyTckTest {
     @Test
     void disable() throws Exception {
         FrameSource s = h.open();
-        CountDownLatch disabled = new CountDownLatch(1);
-        s.addListener(new FrameListener() {
-            @Override
-            public void onDisabled() {
-                disabled.countDown();
-            }
-        });
+        CountDownLatch disabled = onDisabled(s);
         h.firstSurface();
         long surfaces = s.stats().surfaces();
         long updates = s.stats().updates();
