@@ -488,8 +488,14 @@ class DesktopGuestTest {
             System.out.println("page cursor at " + Arrays.toString(at) + ": " + p + " (SDK " + s + "), css "
                     + css.substring(0, Math.min(40, css.length())) + "... hot " + css.replaceAll(".*\\) (\\d+ \\d+).*", "$1"));
             if (Boolean.TRUE.equals(b.state().get("absolute")) && css.startsWith("url(")) {
-                // absolute pointer, cursor shown: the page draws the guest's shape with the guest's hotspot
-                assertTrue(css.contains(s.hotX() + " " + s.hotY()), "the page uses the guest's hotspot: " + css);
+                // absolute pointer, cursor shown: the page draws the guest's shape with the guest's hotspot.
+                // Compared with the SDK's latest define: QEMU may define the same image twice in a row
+                // (seen once with hotspot 0,0 first), and the page follows the last one
+                await("the page's hotspot to be the guest's latest", WAIT, () -> {
+                    Shape l = screen.last();
+                    String now = String.valueOf(b.js("return document.getElementById('screen').style.cursor"));
+                    return l != null && now.contains(") " + l.hotX() + " " + l.hotY()) ? now : null;
+                });
             }
         }
     }
