@@ -11,7 +11,6 @@ import io.github.qemudbus.display.ListenerRegistration;
 import io.github.qemudbus.display.UnixFd;
 import io.github.qemudbus.testkit.FakeQemuPeer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * real descriptors exactly as QEMU does.
  */
 class FallbackSeedTest {
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final Closer cleanup = new Closer();
 
     @BeforeEach
     void enabled() {
@@ -34,9 +33,7 @@ class FallbackSeedTest {
 
     @AfterEach
     void tearDown() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            FrameSourceTck.closeQuietly(cleanup.get(i));
-        }
+        cleanup.closeQuietly();
     }
 
     private FakeQemuPeer peer() throws Exception {

@@ -17,7 +17,6 @@ import io.github.qemudbus.display.UnixFd;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -60,13 +59,11 @@ class FrameSourceUnitTest {
         }
     }
 
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final Closer cleanup = new Closer();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
+        cleanup.close();
     }
 
     private FrameSource open(DirectRegistrar r, Set<FramePath> paths) {

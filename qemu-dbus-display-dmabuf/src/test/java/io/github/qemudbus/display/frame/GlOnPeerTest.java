@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +38,7 @@ class GlOnPeerTest {
      */
     private static final long GENEROUS_NS = 750_000_000L;
 
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final Closer cleanup = new Closer();
 
     @BeforeEach
     void enabled() {
@@ -48,9 +47,7 @@ class GlOnPeerTest {
 
     @AfterEach
     void tearDown() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            FrameSourceTck.closeQuietly(cleanup.get(i));
-        }
+        cleanup.closeQuietly();
     }
 
     private FakeQemuPeer glPeer() throws IOException {

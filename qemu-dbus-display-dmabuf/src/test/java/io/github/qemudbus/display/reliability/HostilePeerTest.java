@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.qemudbus.display.UnixFd;
+import io.github.qemudbus.display.frame.Closer;
 import io.github.qemudbus.display.frame.Frame;
 import io.github.qemudbus.display.frame.FramePath;
 import io.github.qemudbus.display.frame.FrameSource;
@@ -17,7 +18,6 @@ import io.github.qemudbus.testkit.FakeQemuPeer;
 import io.github.qemudbus.testkit.RequiresQemu;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +42,7 @@ class HostilePeerTest {
     private static final Figures FIG = new Figures("hostile inputs");
     private static final Figures SHRINK = new Figures("shrunk shared memory");
 
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final Closer cleanup = new Closer();
     private LogCapture log;
     private int goodFrames;
 
@@ -72,9 +72,7 @@ class HostilePeerTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
+        cleanup.close();
         log.close();
     }
 
